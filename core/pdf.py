@@ -1,0 +1,68 @@
+"""The one way Coproduce makes PDFs: a Django template rendered by WeasyPrint.
+
+The URL fetcher serves only the app's own static and media files. Anything else, a `file://`
+path, another host, a path that climbs out of the static folders, is refused, so a template fed
+with user-supplied text can never pull a local file or reach the network into a document.
+"""
+
+import logging
+import mimetypes
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+logger = logging.getLogger(__name__)
+
+
+class RefusedURL(ValueError):
+    """A document asked for something outside the app's static and media files."""
+
+
+def _read_static(path: str) -> bytes:
+    try:
+        found = finders.find(path)
+    except SuspiciousFileOperation as exc:
+        raise RefusedURL(path) from exc
+    if not found:
+        raise RefusedURL(path)
+    with open(found, "rb") as handle:
+        return handle.read()
+
+
+def _read_media(path: str) -> bytes:
+    try:
+        with default_storage.open(path, "rb") as handle:
+            return handle.read()
+    except (SuspiciousFileOperation, FileNotFoundError) as exc:
+        raise RefusedURL(path) from exc
+
+
+def safe_url_fetcher(url: str, *args, **kwargs) -> dict:
+    """WeasyPrint URL fetcher limited to this site's STATIC_URL and MEDIA_URL."""
+    site = urlsplit(settings.SITE_URL)
+    parts = urlsplit(url)
+    if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
+        raise RefusedURL(url)
+    path = unquote(parts.path)
+    if ".." in path.split("/"):
+        raise RefusedURL(url)
+    if path.startswith(settings.STATIC_URL):
+        content = _read_static(path.removeprefix(settings.STATIC_URL))
+    elif settings.MEDIA_URL and path.startswith(settings.MEDIA_URL):
+        content = _read_media(path.removeprefix(settings.MEDIA_URL))
+    else:
+        raise RefusedURL(url)
+    mime_type, _ = mimetypes.guess_type(path)
+    return {"string": content, "mime_type": mime_type or "application/octet-stream"}
+
+
+def render_pdf(template_name: str, context: dict | None = None) -> bytes:
+    """Render a template to PDF bytes; relative URLs resolve against the site's own files."""
+    html = render_to_string(template_name, context or {})
+    document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=safe_url_fetcher)
+    return document.write_pdf()

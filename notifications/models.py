@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class Notification(models.Model):
+    """One message to one person, sent at most once: the key is unique per
+    (kind, related object, recipient, due time)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    kind = models.CharField(max_length=60)
+    recipient_email = models.EmailField()
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    related_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
+    related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related = GenericForeignKey("related_type", "related_id")
+    subject = models.CharField(max_length=200)
+    # Template name without extension: `<template>.txt` and `<template>.html` are rendered at
+    # send time. Context holds only plain, non-secret values; links with tokens are built by
+    # template tags when the message is sent, so no token is ever stored here.
+    template = models.CharField(max_length=200)
+    context = models.JSONField(default=dict, blank=True)
+    ics = models.TextField("calendar attachment", blank=True)
+    due_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        indexes = [
+            models.Index(fields=["related_type", "related_id"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.get_status_display()})"

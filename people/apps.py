@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class PeopleConfig(AppConfig):
+    name = "people"
+    verbose_name = "People"
+
+    def ready(self) -> None:
+        # Permissions exist only once their app has migrated, so role groups are brought in step
+        # after every app's migration rather than in a data migration.
+        post_migrate.connect(_sync_role_groups, dispatch_uid="people.role_groups_sync")
+
+
+def _sync_role_groups(**kwargs) -> None:
+    from people.services import role_groups_sync
+
+    role_groups_sync(using=kwargs.get("using", "default"))

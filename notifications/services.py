@@ -97,7 +97,7 @@ def notification_send(*, notification_id: int, final_attempt: bool = True) -> No
         # The row lock is held while the mail goes out: a second delivery of the same task skips
         # the locked row, and once this commits the status is no longer queued.
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=notification_id, status=Notification.Status.QUEUED)
             .select_related("recipient_user")
             .first()

@@ -15,6 +15,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
 
@@ -30,20 +31,23 @@ def _read_static(path: str) -> bytes:
         raise RefusedURL(path) from exc
     if not found:
         raise RefusedURL(path)
-    with open(found, "rb") as handle:
-        return handle.read()
+    try:
+        with open(found, "rb") as handle:
+            return handle.read()
+    except OSError as exc:  # a folder, not a file
+        raise RefusedURL(path) from exc
 
 
 def _read_media(path: str) -> bytes:
     try:
         with default_storage.open(path, "rb") as handle:
             return handle.read()
-    except (SuspiciousFileOperation, FileNotFoundError) as exc:
+    except (SuspiciousFileOperation, OSError) as exc:  # outside MEDIA_ROOT, missing, a folder
         raise RefusedURL(path) from exc
 
 
-def safe_url_fetcher(url: str, *args, **kwargs) -> dict:
-    """WeasyPrint URL fetcher limited to this site's STATIC_URL and MEDIA_URL."""
+def safe_url_fetcher(url: str) -> URLFetcherResponse:
+    """Fetch one of this site's STATIC_URL or MEDIA_URL files; refuse every other URL."""
     site = urlsplit(settings.SITE_URL)
     parts = urlsplit(url)
     if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
@@ -58,11 +62,20 @@ def safe_url_fetcher(url: str, *args, **kwargs) -> dict:
     else:
         raise RefusedURL(url)
     mime_type, _ = mimetypes.guess_type(path)
-    return {"string": content, "mime_type": mime_type or "application/octet-stream"}
+    return URLFetcherResponse(
+        url, body=content, headers={"Content-Type": mime_type or "application/octet-stream"}
+    )
+
+
+class SafeURLFetcher(URLFetcher):
+    """WeasyPrint 68+ fetches through a URLFetcher; a plain function fails on every URL."""
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        return safe_url_fetcher(url)
 
 
 def render_pdf(template_name: str, context: dict | None = None) -> bytes:
     """Render a template to PDF bytes; relative URLs resolve against the site's own files."""
     html = render_to_string(template_name, context or {})
-    document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=safe_url_fetcher)
+    document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=SafeURLFetcher())
     return document.write_pdf()

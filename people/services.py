@@ -81,7 +81,12 @@ def user_roles_set(*, user: User, roles: Iterable[str]) -> User:
     unknown = roles - set(Role.values)
     if unknown:
         raise ValidationError(f"Unknown role: {', '.join(sorted(unknown))}.")
-    user.groups.set(Group.objects.filter(name__in=[Role(r).label for r in roles]))
+    # Only role groups change: other groups an admin gave this person stay as they are.
+    wanted = [Group.objects.get_or_create(name=Role(role).label)[0] for role in sorted(roles)]
+    user.groups.remove(
+        *Group.objects.filter(name__in=Role.labels).exclude(pk__in=[g.pk for g in wanted])
+    )
+    user.groups.add(*wanted)
     user.__dict__.pop("roles", None)
     return user
 

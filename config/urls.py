@@ -34,6 +34,9 @@ auth_patterns = [
         ),
         name="password_reset_confirm",
     ),
+    path("two-step/set-up/", people_views.SecondFactorSetupView.as_view(), name="two-factor-setup"),
+    path("two-step/", people_views.SecondFactorVerifyView.as_view(), name="two-factor-verify"),
+    path("two-step/email/", people_views.second_factor_email, name="two-factor-email"),
     path(
         "password-reset/done/",
         auth_views.PasswordResetCompleteView.as_view(),
@@ -45,5 +48,6 @@ urlpatterns = [
     path("", people_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("", include("people.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

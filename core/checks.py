@@ -21,3 +21,23 @@ def check_front_end_assets(app_configs, **kwargs) -> list[Warning]:
             id="core.W001",
         )
     ]
+
+
+@register()
+def check_media_is_not_public(app_configs, **kwargs) -> list[Warning]:
+    """Uploads hold personal data: they must never sit where static files are served from."""
+    media = Path(settings.MEDIA_ROOT).resolve()
+    public = [Path(settings.STATIC_ROOT).resolve()] + [
+        Path(entry[1] if isinstance(entry, tuple) else entry).resolve()
+        for entry in settings.STATICFILES_DIRS
+    ]
+    clashes = [str(folder) for folder in public if media.is_relative_to(folder)]
+    if not clashes:
+        return []
+    return [
+        Warning(
+            f"MEDIA_ROOT ({media}) is inside a public static folder: {', '.join(clashes)}.",
+            hint="Set MEDIA_ROOT outside STATIC_ROOT and STATICFILES_DIRS.",
+            id="core.W002",
+        )
+    ]

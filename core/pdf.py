@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from core.uploads import PRIVATE_UPLOADS
+
 logger = logging.getLogger(__name__)
 
 
@@ -39,6 +41,10 @@ def _read_static(path: str) -> bytes:
 
 
 def _read_media(path: str) -> bytes:
+    # Private uploads (receipts, evidence) are never pulled into a document by URL: a view that
+    # checks permission is the only way to them.
+    if path.startswith(PRIVATE_UPLOADS):
+        raise RefusedURL(path)
     try:
         with default_storage.open(path, "rb") as handle:
             return handle.read()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -10,9 +11,16 @@ class PeopleConfig(AppConfig):
         # Permissions exist only once their app has migrated, so role groups are brought in step
         # after every app's migration rather than in a data migration.
         post_migrate.connect(_sync_role_groups, dispatch_uid="people.role_groups_sync")
+        user_logged_in.connect(_start_session_clock, dispatch_uid="people.session_clock")
 
 
 def _sync_role_groups(**kwargs) -> None:
     from people.services import role_groups_sync
 
     role_groups_sync(using=kwargs.get("using", "default"))
+
+
+def _start_session_clock(sender, request, user, **kwargs) -> None:
+    from people.middleware import session_clock_start
+
+    session_clock_start(request)

@@ -14,6 +14,12 @@ class Role(models.TextChoices):
     MANAGER = "manager", "Manager"
 
 
+# The names of a person's django-otp devices: both are TOTP devices, the emailed one with longer
+# steps, so an emailed code is computed when it is sent and never stored to be sent.
+APP_DEVICE = "Authenticator app"
+EMAIL_DEVICE = "Emailed codes"
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 

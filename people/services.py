@@ -1,12 +1,29 @@
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import Action
+from audit.services import audit_record
+from notifications.selectors import notification_count_since
 from notifications.services import notification_queue
-from people.models import Participant, ParticipantType, Region, Role, Team, User
+from people.models import (
+    APP_DEVICE,
+    EMAIL_DEVICE,
+    Participant,
+    ParticipantType,
+    Region,
+    Role,
+    Team,
+    User,
+)
+from people.selectors import authenticator_pending
 
 # What each role may do through Django's permission system. Later issues add their models here;
 # object-level rules (whose claim, whose notes) live in selectors, not in these permissions.
@@ -60,6 +77,7 @@ def user_create(
     password: str | None = None,
     roles: Iterable[str] = (),
     is_superuser: bool = False,
+    by: User | None = None,
 ) -> User:
     """Create a person who can sign in, with the given roles (admin = superuser)."""
     email = User.objects.normalize_email(email.strip()).lower()
@@ -70,17 +88,19 @@ def user_create(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    user_roles_set(user=user, roles=roles)
+    user_roles_set(user=user, roles=roles, by=by)
     return user
 
 
 @transaction.atomic
-def user_roles_set(*, user: User, roles: Iterable[str]) -> User:
-    """Give a person exactly these roles."""
+def user_roles_set(*, user: User, roles: Iterable[str], by: User | None = None) -> User:
+    """Give a person exactly these roles, recording the change in the audit trail."""
     roles = set(roles)
     unknown = roles - set(Role.values)
     if unknown:
         raise ValidationError(f"Unknown role: {', '.join(sorted(unknown))}.")
+    user.__dict__.pop("roles", None)
+    before = sorted(user.roles)
     # Only role groups change: other groups an admin gave this person stay as they are.
     wanted = [Group.objects.get_or_create(name=Role(role).label)[0] for role in sorted(roles)]
     user.groups.remove(
@@ -88,6 +108,11 @@ def user_roles_set(*, user: User, roles: Iterable[str]) -> User:
     )
     user.groups.add(*wanted)
     user.__dict__.pop("roles", None)
+    after = sorted(Role(role).value for role in roles)
+    if before != after:
+        audit_record(
+            action=Action.ROLES_CHANGED, actor=by, obj=user, changes={"roles": (before, after)}
+        )
     return user
 
 
@@ -139,8 +164,20 @@ def participant_get_or_create(
     return participant, True
 
 
+PASSWORD_RESETS_PER_HOUR = 2
+
+
 def password_reset_send(*, user: User) -> None:
-    """Email a person a link to choose a new password (the link is made when the email is sent)."""
+    """Email a person a link to choose a new password (the link is made when the email is sent).
+
+    At most two an hour per address: more would let anyone flood someone's inbox."""
+    recent = notification_count_since(
+        kind="password_reset",
+        recipient_email=user.email,
+        since=timezone.now() - timedelta(hours=1),
+    )
+    if recent >= PASSWORD_RESETS_PER_HOUR:
+        return
     notification_queue(
         kind="password_reset",
         recipient_email=user.email,
@@ -149,3 +186,72 @@ def password_reset_send(*, user: User) -> None:
         subject="Reset your Coproduce password",
         template="people/email/password_reset",
     )
+
+
+def second_factor_required(user: User) -> bool:
+    """Coordinators, managers and admins must use a second factor; others may choose to."""
+    return user.is_superuser or user.has_role(Role.COORDINATOR, Role.MANAGER)
+
+
+@transaction.atomic
+def authenticator_start(*, user: User) -> TOTPDevice:
+    """Begin setting up an authenticator app (replacing any set-up left unfinished)."""
+    TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=APP_DEVICE, confirmed=False)
+
+
+@transaction.atomic
+def authenticator_confirm(*, user: User, code: str) -> TOTPDevice:
+    """Finish setting up the authenticator app with a first code from it."""
+    device = authenticator_pending(user=user)
+    if device is None or not device.verify_token(_clean_code(code)):
+        raise ValidationError(
+            {"code": "That code did not match. Enter the newest 6-digit code your app shows."}
+        )
+    TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+@transaction.atomic
+def email_code_send(*, user: User) -> None:
+    """Email a sign-in code. Asking again within the same minute sends nothing more."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user,
+        name=EMAIL_DEVICE,
+        defaults={
+            "confirmed": False,
+            "step": settings.EMAIL_CODE_STEP_SECONDS,
+            # The code of the step before still counts, so a code lasts 10 to 20 minutes.
+            "tolerance": 1,
+        },
+    )
+    notification_queue(
+        kind="sign_in_code",
+        recipient_email=user.email,
+        recipient_user=user,
+        related=device,
+        subject="Your Coproduce sign-in code",
+        template="people/email/sign_in_code",
+        due_at=timezone.now().replace(second=0, microsecond=0),
+    )
+
+
+@transaction.atomic
+def second_factor_verify(*, user: User, code: str) -> TOTPDevice:
+    """The device this code belongs to; an emailed code also makes email a confirmed method."""
+    devices = TOTPDevice.objects.filter(user=user).filter(Q(confirmed=True) | Q(name=EMAIL_DEVICE))
+    code = _clean_code(code)
+    for device in devices:
+        # verify_token also throttles repeated wrong codes for each device.
+        if device.verify_token(code):
+            if not device.confirmed:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            return device
+    raise ValidationError({"code": "That code did not match. Check it and try again."})
+
+
+def _clean_code(code: str) -> str:
+    return "".join(code.split())

@@ -1,7 +1,54 @@
-import pytest
+import logging
 
-from people.models import Role
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from people.models import APP_DEVICE, Role
+from people.services import second_factor_required
 from tests.factories import PASSWORD, UserFactory
+from tests.log_secrets import KeepEverything, findings
+
+LOG = KeepEverything()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_every_log_record(django_test_environment):
+    """Django's logging config is applied at setup; the keeper is added after it."""
+    root = logging.getLogger()
+    root.addHandler(LOG)
+    yield
+    root.removeHandler(LOG)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    leaks = findings(LOG.lines)
+    if leaks:
+        session.config.get_terminal_writer().line(
+            "\nSECRETS IN THE APPLICATION LOGS:\n" + "\n".join(leaks[:50]), red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+class FullySignedInClient(Client):
+    """force_login signs in completely: people who need a second factor have passed it too.
+    Tests of the second-factor gate itself use a plain django.test.Client."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if second_factor_required(user):
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name=APP_DEVICE, defaults={"confirmed": True}
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client() -> Client:
+    return FullySignedInClient()
 
 
 @pytest.fixture

@@ -19,3 +19,12 @@ def password_reset_url(user) -> str:
         },
     )
     return settings.SITE_URL + path
+
+
+@register.simple_tag
+def sign_in_code(device) -> str:
+    """The emailed device's current code, computed as the email is sent (nothing stored)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{totp.token():0{device.digits}d}"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.oath import TOTP
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
 # itself (factories) are still plain synchronous calls.
@@ -69,14 +70,40 @@ def axe_check():
     return check
 
 
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(request):
+    """Chromium reports what the CSP blocked on the console: any such report fails the test."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield
+    assert not blocked, f"The content security policy blocked: {blocked}"
+
+
+def current_code(device) -> str:
+    totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{totp.token():06d}"
+
+
 @pytest.fixture
 def sign_in(live_server):
-    """Sign in through the real form, by its visible labels."""
+    """Sign in through the real form, by its visible labels, with a code if they use an app."""
 
-    def do(page, email: str, password: str) -> None:
+    def do(page, email: str, password: str, *, device=None) -> None:
         page.goto(live_server.url + "/accounts/sign-in/")
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
+        if device is not None:
+            page.get_by_label("6-digit code").fill(current_code(device))
+            page.get_by_role("button", name="Continue").click()
 
     return do

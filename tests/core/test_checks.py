@@ -1,6 +1,6 @@
 from django.core import checks
 
-from core.checks import check_front_end_assets
+from core.checks import check_front_end_assets, check_media_is_not_public
 
 
 def test_it_says_nothing_when_every_static_folder_exists(settings, tmp_path):
@@ -60,3 +60,25 @@ def test_the_system_checks_pass_when_the_assets_are_installed(settings, tmp_path
     settings.STATICFILES_DIRS = [tmp_path]
 
     assert "core.W001" not in [message.id for message in checks.run_checks()]
+
+
+def test_media_inside_the_static_root_is_reported(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.MEDIA_ROOT = tmp_path / "staticfiles" / "media"
+
+    warnings = check_media_is_not_public(None)
+
+    assert [w.id for w in warnings] == ["core.W002"]
+
+
+def test_media_inside_a_static_source_folder_is_reported(settings, tmp_path):
+    settings.STATICFILES_DIRS = [tmp_path / "static"]
+    settings.MEDIA_ROOT = tmp_path / "static" / "uploads"
+
+    assert [w.id for w in check_media_is_not_public(None)] == ["core.W002"]
+
+
+def test_media_of_its_own_passes(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    assert check_media_is_not_public(None) == []

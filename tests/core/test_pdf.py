@@ -282,3 +282,12 @@ def test_a_hostile_template_still_gets_the_sites_own_stylesheet(test_templates, 
     render_pdf("core_tests/pdf_hostile.html")
 
     assert not [error for error in _weasyprint_errors(caplog) if "site.css" in error]
+
+
+def test_a_private_upload_is_refused_even_though_it_is_a_media_file(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "private" / "receipts").mkdir(parents=True)
+    (tmp_path / "private" / "receipts" / "r.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    with pytest.raises(RefusedURL):
+        safe_url_fetcher(settings.SITE_URL + "/media/private/receipts/r.png")

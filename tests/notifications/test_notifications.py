@@ -31,7 +31,8 @@ def _test_templates(settings, tmp_path):
     folder.mkdir(parents=True)
     (folder / "hello.txt").write_text("Hello {{ name }}, this is {{ notification.kind }}.")
     (folder / "hello.html").write_text("<p>Hello <b>{{ name }}</b></p>")
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], tmp_path]}]
 
 
 def test_a_due_notification_is_sent_after_commit_as_text_and_html(

@@ -14,13 +14,11 @@ def attempt(client, email: str, password: str):
     return client.post(SIGN_IN, {"username": email, "password": password})
 
 
-def test_it_signs_a_coordinator_in_and_sends_them_to_their_start_page(
-    client, coordinator, password
-):
-    response = attempt(client, coordinator.email, password)
+def test_it_signs_a_trainer_in_and_sends_them_to_their_start_page(client, trainer, password):
+    response = attempt(client, trainer.email, password)
 
     assert response.status_code == 302
-    assert client.get(response.url).url == reverse("people:start", kwargs={"role": "coordinator"})
+    assert client.get(response.url).url == reverse("people:start", kwargs={"role": "trainer"})
 
 
 def test_it_accepts_the_email_address_in_any_case(client, coordinator, password):

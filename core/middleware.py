@@ -1,0 +1,57 @@
+"""Middleware that refuses a request before anything reads it."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+
+from core.uploads import DEFAULT_MAX_UPLOAD_BYTES, MEGABYTE, format_megabytes
+
+DEFAULT_MAX_REQUEST_BYTES = 25 * MEGABYTE
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose Content-Length is over settings.MAX_REQUEST_BYTES with 413, and one
+    whose Content-Length is not a whole number with 400.
+
+    It looks only at the header, so an oversized upload is refused before Django's upload
+    handlers spool it, and before any view or form runs. It sits near the top of MIDDLEWARE so
+    nothing earlier reads the body. Under gunicorn (WSGI) Django reads nothing it is not asked
+    for; a server or proxy in front should still cap bodies at the same size, since it may read
+    and discard the rest of a refused body, and Django's ASGI handler reads the whole body
+    before any middleware runs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        declared = request.META.get("CONTENT_LENGTH", "").strip()
+        if declared:
+            if not (declared.isascii() and declared.isdigit()):
+                return self._malformed()
+            try:
+                length = int(declared)
+            except ValueError:  # more digits than Python will convert: not a real length
+                return self._malformed()
+            if length > self.limit:
+                return self._too_large(request)
+        return self.get_response(request)
+
+    @property
+    def limit(self) -> int:
+        return getattr(settings, "MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES)
+
+    def _malformed(self) -> HttpResponse:
+        return HttpResponseBadRequest(
+            "Bad request: the Content-Length header is not a number.",
+            content_type="text/plain; charset=utf-8",
+        )
+
+    def _too_large(self, request: HttpRequest) -> HttpResponse:
+        context = {
+            "max_request_mb": format_megabytes(self.limit),
+            "max_upload_mb": format_megabytes(
+                getattr(settings, "MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+            ),
+        }
+        return HttpResponse(render_to_string("413.html", context, request=request), status=413)

@@ -1,0 +1,8 @@
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from people.models import APP_DEVICE, User
+
+
+def authenticator_pending(*, user: User) -> TOTPDevice | None:
+    """The authenticator app this person has started but not finished setting up."""
+    return TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=False).last()

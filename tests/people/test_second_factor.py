@@ -1,0 +1,241 @@
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from notifications.models import Notification
+from people.models import APP_DEVICE, EMAIL_DEVICE, Role
+from tests.factories import PASSWORD, UserFactory
+
+SETUP = "/accounts/two-step/set-up/"
+VERIFY = "/accounts/two-step/"
+EMAIL = "/accounts/two-step/email/"
+
+
+def code_for(device: TOTPDevice, *, at=None) -> str:
+    totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    if at is not None:
+        totp.time = at.timestamp()
+    return f"{totp.token():06d}"
+
+
+def password_only(user) -> Client:
+    """Signed in through the real form: password checked, second factor not yet."""
+    browser = Client()
+    response = browser.post("/accounts/sign-in/", {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return browser
+
+
+@pytest.fixture
+def ask_for_code(django_capture_on_commit_callbacks):
+    """Press "Email me a code", sending the email as the request's transaction commits."""
+
+    def ask(browser, **data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return browser.post(EMAIL, data)
+
+    return ask
+
+
+def emailed_code() -> str:
+    return re.search(r"sign-in code is: (\d{6})", mail.outbox[-1].body).group(1)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: UserFactory(roles=[Role.COORDINATOR]),
+        lambda: UserFactory(roles=[Role.MANAGER]),
+        lambda: UserFactory(is_superuser=True),
+    ],
+    ids=["coordinator", "manager", "admin"],
+)
+def test_roles_that_see_personal_data_reach_only_the_set_up_page_until_they_have_one(db, make):
+    browser = password_only(make())
+
+    for path in ["/", "/start/coordinator/", "/start/manager/", "/admin/"]:
+        response = browser.get(path)
+        assert response.status_code == 302, path
+        assert response.url.startswith(SETUP), path
+    assert browser.get(SETUP).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.TEAM_LEAD])
+def test_trainers_and_team_leads_do_not_need_a_second_factor(db, role):
+    browser = password_only(UserFactory(roles=[role]))
+
+    assert browser.get(f"/start/{role}/").status_code == 200
+
+
+def test_a_trainer_may_choose_to_set_one_up_and_then_must_use_it(db):
+    person = UserFactory(roles=[Role.TRAINER])
+    browser = password_only(person)
+    browser.get(SETUP)
+    device = TOTPDevice.objects.get(user=person, confirmed=False)
+
+    browser.post(SETUP, {"code": code_for(device)})
+    browser.post("/accounts/sign-out/")
+    again = password_only(person)
+
+    assert again.get("/start/trainer/").url.startswith(VERIFY)
+
+
+def test_setting_up_the_app_shows_a_qr_code_and_the_key_and_a_right_code_turns_it_on(db):
+    person = UserFactory(roles=[Role.COORDINATOR])
+    browser = password_only(person)
+
+    page = browser.get(SETUP + "?next=/start/coordinator/")
+    device = TOTPDevice.objects.get(user=person, confirmed=False)
+    response = browser.post(SETUP, {"code": code_for(device), "next": "/start/coordinator/"})
+
+    html = page.content.decode()
+    assert "<svg" in html
+    assert 'aria-label="QR code for your authenticator app"' in html
+    assert page.context["setup_key"].replace(" ", "") in device.config_url
+    assert response.status_code == 302
+    assert response.url == "/start/coordinator/"
+    assert browser.get("/start/coordinator/").status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_a_wrong_set_up_code_is_refused_at_the_form_and_keeps_the_same_qr_code(db):
+    person = UserFactory(roles=[Role.COORDINATOR])
+    browser = password_only(person)
+    first = browser.get(SETUP)
+
+    response = browser.post(
+        SETUP,
+        {
+            "code": "000000"
+            if code_for(TOTPDevice.objects.get(user=person)) != "000000"
+            else "111111"
+        },
+    )
+
+    assert "That code did not match" in response.content.decode()
+    assert response.context["setup_key"] == first.context["setup_key"]
+    assert not TOTPDevice.objects.filter(user=person, confirmed=True).exists()
+
+
+def test_an_empty_code_is_refused_at_the_field(db):
+    browser = password_only(UserFactory(roles=[Role.COORDINATOR]))
+    browser.get(SETUP)
+
+    response = browser.post(SETUP, {"code": ""})
+
+    assert response.context["form"].errors["code"] == ["This field is required."]
+
+
+def test_signing_in_again_asks_for_a_code_and_a_right_one_lets_them_in(db):
+    person = UserFactory(roles=[Role.COORDINATOR])
+    device = TOTPDevice.objects.create(user=person, name=APP_DEVICE, confirmed=True)
+    browser = password_only(person)
+
+    asked = browser.get("/start/coordinator/")
+    wrong = browser.post(VERIFY, {"code": "12 34 5x", "next": "/start/coordinator/"})
+    right = browser.post(VERIFY, {"code": code_for(device), "next": "/start/coordinator/"})
+
+    assert asked.url.startswith(VERIFY)
+    assert "That code did not match" in wrong.content.decode()
+    assert right.url == "/start/coordinator/"
+    assert browser.get("/start/coordinator/").status_code == 200
+
+
+def test_a_used_code_cannot_be_used_again(db):
+    person = UserFactory(roles=[Role.COORDINATOR])
+    device = TOTPDevice.objects.create(user=person, name=APP_DEVICE, confirmed=True)
+    code = code_for(device)
+    password_only(person).post(VERIFY, {"code": code})
+
+    response = password_only(person).post(VERIFY, {"code": code})
+
+    assert "That code did not match" in response.content.decode()
+
+
+def test_an_off_site_next_address_is_ignored_after_the_code(db):
+    person = UserFactory(roles=[Role.COORDINATOR])
+    device = TOTPDevice.objects.create(user=person, name=APP_DEVICE, confirmed=True)
+
+    response = password_only(person).post(
+        VERIFY, {"code": code_for(device), "next": "https://evil.example.com/"}
+    )
+
+    assert response.url == "/"
+
+
+def test_an_emailed_code_works_as_a_fallback(db, ask_for_code):
+    person = UserFactory(roles=[Role.MANAGER])
+    TOTPDevice.objects.create(user=person, name=APP_DEVICE, confirmed=True)
+    browser = password_only(person)
+
+    sent = ask_for_code(browser, next="/start/manager/")
+    code = emailed_code()
+    response = browser.post(VERIFY, {"code": code, "next": "/start/manager/"})
+
+    assert sent.url.startswith(VERIFY)
+    assert mail.outbox[0].to == [person.email]
+    assert code in mail.outbox[0].alternatives[0][0]
+    assert response.url == "/start/manager/"
+
+
+def test_someone_without_an_app_can_use_emailed_codes_as_their_second_factor(db, ask_for_code):
+    person = UserFactory(roles=[Role.COORDINATOR])
+    browser = password_only(person)
+    ask_for_code(browser)
+    code = emailed_code()
+
+    browser.post(VERIFY, {"code": code})
+    browser.post("/accounts/sign-out/")
+    again = password_only(person)
+
+    assert again.get("/start/coordinator/").url.startswith(VERIFY)
+    assert TOTPDevice.objects.get(user=person, name=EMAIL_DEVICE).confirmed
+
+
+def test_asking_for_codes_again_and_again_within_a_minute_sends_one_email(db, ask_for_code):
+    browser = password_only(UserFactory(roles=[Role.COORDINATOR]))
+
+    with time_machine.travel(timezone.now().replace(second=5), tick=False):
+        for _ in range(3):
+            ask_for_code(browser)
+
+    assert len(mail.outbox) == 1
+
+
+def test_an_emailed_code_expires_after_its_time(db, ask_for_code):
+    person = UserFactory(roles=[Role.COORDINATOR])
+    browser = password_only(person)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        ask_for_code(browser)
+        code = emailed_code()
+        traveller.shift(timedelta(minutes=21))
+        browser = password_only(person)
+
+        response = browser.post(VERIFY, {"code": code})
+
+    assert "That code did not match" in response.content.decode()
+
+
+def test_the_emailed_code_is_never_stored_in_the_notification_log(db, ask_for_code):
+    browser = password_only(UserFactory(roles=[Role.COORDINATOR]))
+
+    ask_for_code(browser)
+
+    code = emailed_code()
+    stored = Notification.objects.filter(kind="sign_in_code").values()[0]
+    assert all(code not in str(value) for value in stored.values())
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in_from_the_second_factor_pages(client, db):
+    for path in [SETUP, VERIFY]:
+        assert client.get(path).url.startswith("/accounts/sign-in/")
+    assert client.post(EMAIL).url.startswith("/accounts/sign-in/")
+    assert mail.outbox == []

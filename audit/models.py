@@ -14,6 +14,8 @@ class Action(models.TextChoices):
     PERMISSION_DENIED = "permission_denied", "Permission denied"
     ROLES_CHANGED = "roles_changed", "Roles changed"
     EXPORT = "export", "Exported data"
+    SECOND_FACTOR_ADDED = "second_factor_added", "Two-step sign-in set up"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "Wrong two-step sign-in code"
 
 
 class AppendOnlyError(Exception):

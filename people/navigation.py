@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict:
         for role, label in START_PAGES
         if user.has_role(role)
     ]
+    if user.has_role(Role.COORDINATOR, Role.MANAGER):
+        items.append({"label": "Audit trail", "url": reverse("audit:event-list")})
     if user.is_superuser:
         items.append({"label": "Admin", "url": reverse("admin:index")})
     return {"nav_items": items}

@@ -211,6 +211,9 @@ def authenticator_confirm(*, user: User, code: str) -> TOTPDevice:
     TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    audit_record(
+        action=Action.SECOND_FACTOR_ADDED, actor=user, obj=user, changes={"method": APP_DEVICE}
+    )
     return device
 
 
@@ -238,18 +241,30 @@ def email_code_send(*, user: User) -> None:
     )
 
 
-@transaction.atomic
 def second_factor_verify(*, user: User, code: str) -> TOTPDevice:
     """The device this code belongs to; an emailed code also makes email a confirmed method."""
     devices = TOTPDevice.objects.filter(user=user).filter(Q(confirmed=True) | Q(name=EMAIL_DEVICE))
     code = _clean_code(code)
-    for device in devices:
-        # verify_token also throttles repeated wrong codes for each device.
+    # django-otp doubles the wait after each wrong code, per device.
+    open_devices = [device for device in devices if device.verify_is_allowed()[0]]
+    if devices and not open_devices:
+        raise ValidationError(
+            {"code": "That was too soon after a wrong code. Wait a moment, then try again."}
+        )
+    for device in open_devices:
         if device.verify_token(code):
             if not device.confirmed:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                audit_record(
+                    action=Action.SECOND_FACTOR_ADDED,
+                    actor=user,
+                    obj=user,
+                    changes={"method": EMAIL_DEVICE},
+                )
             return device
+    # Not in a transaction: the record of a wrong code must outlive the refusal.
+    audit_record(action=Action.SECOND_FACTOR_FAILED, actor=user, obj=user)
     raise ValidationError({"code": "That code did not match. Check it and try again."})
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import Action, AuditEvent
 from notifications.models import Notification
 from people.models import APP_DEVICE, EMAIL_DEVICE, Role
 from tests.factories import PASSWORD, UserFactory
@@ -140,8 +141,10 @@ def test_signing_in_again_asks_for_a_code_and_a_right_one_lets_them_in(db):
     browser = password_only(person)
 
     asked = browser.get("/start/coordinator/")
-    wrong = browser.post(VERIFY, {"code": "12 34 5x", "next": "/start/coordinator/"})
-    right = browser.post(VERIFY, {"code": code_for(device), "next": "/start/coordinator/"})
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        wrong = browser.post(VERIFY, {"code": "12 34 5x", "next": "/start/coordinator/"})
+        traveller.shift(timedelta(seconds=2))  # past the wait after one wrong code
+        right = browser.post(VERIFY, {"code": code_for(device), "next": "/start/coordinator/"})
 
     assert asked.url.startswith(VERIFY)
     assert "That code did not match" in wrong.content.decode()
@@ -239,3 +242,33 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_from_the_second_factor_pages(cl
         assert client.get(path).url.startswith("/accounts/sign-in/")
     assert client.post(EMAIL).url.startswith("/accounts/sign-in/")
     assert mail.outbox == []
+
+
+def test_a_wrong_code_makes_the_next_try_wait_even_with_the_right_code(db):
+    person = UserFactory(roles=[Role.COORDINATOR])
+    device = TOTPDevice.objects.create(user=person, name=APP_DEVICE, confirmed=True)
+    browser = password_only(person)
+
+    with time_machine.travel(timezone.now(), tick=False):
+        browser.post(VERIFY, {"code": "000000" if code_for(device) != "000000" else "111111"})
+        response = browser.post(VERIFY, {"code": code_for(device)})
+
+    assert "too soon after a wrong code" in response.content.decode()
+    assert browser.get("/start/coordinator/").url.startswith(VERIFY)
+
+
+def test_wrong_and_right_codes_are_recorded_in_the_audit_trail(db):
+    person = UserFactory(roles=[Role.COORDINATOR])
+    browser = password_only(person)
+    browser.get(SETUP)
+    app = TOTPDevice.objects.get(user=person, confirmed=False)
+    browser.post(SETUP, {"code": code_for(app)})
+    again = password_only(person)
+
+    again.post(VERIFY, {"code": "000000" if code_for(app) != "000000" else "111111"})
+
+    actions = list(
+        AuditEvent.objects.filter(actor=person).values_list("action", flat=True).order_by("id")
+    )
+    assert Action.SECOND_FACTOR_ADDED in actions
+    assert actions[-1] == Action.SECOND_FACTOR_FAILED

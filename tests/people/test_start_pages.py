@@ -128,7 +128,7 @@ def test_the_navigation_offers_both_start_pages_to_someone_with_two_roles(client
 
     response = client.get("/", follow=True)
 
-    assert _nav_labels(response) == ["Dashboard", "My sessions"]
+    assert _nav_labels(response) == ["Dashboard", "My sessions", "Audit trail"]
 
 
 def test_someone_with_two_roles_may_open_both_start_pages(client):
@@ -152,7 +152,7 @@ def test_the_navigation_offers_an_admin_the_django_admin(client):
 
     response = client.get(_start("coordinator"))
 
-    assert _nav_labels(response) == ["Schedule", "Admin"]
+    assert _nav_labels(response) == ["Schedule", "Audit trail", "Admin"]
 
 
 def test_the_navigation_marks_the_current_page(client, coordinator):
@@ -279,6 +279,7 @@ def test_a_start_page_for_someone_with_every_role_runs_the_same_queries(
         "Dashboard",
         "My action plans",
         "My sessions",
+        "Audit trail",
         "Admin",
     ]
 
@@ -288,3 +289,21 @@ def test_the_no_role_page_runs_a_bounded_number_of_queries(client, django_assert
 
     with django_assert_max_num_queries(MAX_QUERIES):
         client.get("/")
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.MANAGER])
+def test_coordinators_and_managers_find_the_audit_trail_in_the_navigation(client, role):
+    client.force_login(UserFactory(roles=[role]))
+
+    response = client.get(f"/start/{role}/")
+
+    assert {"label": "Audit trail", "url": "/audit/"} in response.context["nav_items"]
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.TEAM_LEAD])
+def test_others_are_not_offered_the_audit_trail(client, role):
+    client.force_login(UserFactory(roles=[role]))
+
+    response = client.get(f"/start/{role}/")
+
+    assert "/audit/" not in [item["url"] for item in response.context["nav_items"]]

@@ -48,6 +48,7 @@ urlpatterns = [
     path("", people_views.home, name="home"),
     path("accounts/", include(auth_patterns)),
     path("", include("people.urls")),
+    path("", include("trainers.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

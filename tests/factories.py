@@ -49,3 +49,6 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     participant_type = ParticipantType.STAFF
     team = factory.SubFactory(TeamFactory)
     region = factory.SelfAttribute("team.region")
+
+
+# --- Trainers ---

@@ -70,6 +70,9 @@ MATRIX: list[Row] = [
         dict.fromkeys(ROLES, 200),
         "tampered token",
     ),
+    # --- Role descriptions and recruitment ---
+    # --- Trainer profiles and Train the Trainer ---
+    # --- Support, wellbeing and privacy ---
 ]
 
 

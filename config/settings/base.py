@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "notifications",
+    "trainers",
 ]
 
 MIDDLEWARE = [

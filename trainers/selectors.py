@@ -1,0 +1,7 @@
+# --- Role descriptions and recruitment ---
+
+
+# --- Trainer profiles and Train the Trainer ---
+
+
+# --- Support, wellbeing and privacy ---

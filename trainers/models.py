@@ -83,7 +83,9 @@ class Application(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     involvement = models.JSONField("how they would like to be involved", default=list)
-    about_involvement = models.TextField("anything else about how they would like to help", blank=True)
+    about_involvement = models.TextField(
+        "anything else about how they would like to help", blank=True
+    )
     access_needs = models.TextField(blank=True)
     consent_given_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
@@ -138,7 +140,9 @@ class T3Programme(models.Model):
 
 
 class T3Requirement(models.Model):
-    programme = models.ForeignKey(T3Programme, on_delete=models.CASCADE, related_name="requirements")
+    programme = models.ForeignKey(
+        T3Programme, on_delete=models.CASCADE, related_name="requirements"
+    )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)

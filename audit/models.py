@@ -16,6 +16,14 @@ class Action(models.TextChoices):
     EXPORT = "export", "Exported data"
     SECOND_FACTOR_ADDED = "second_factor_added", "Two-step sign-in set up"
     SECOND_FACTOR_FAILED = "second_factor_failed", "Wrong two-step sign-in code"
+    ROLE_DESCRIPTION_PUBLISHED = "role_description_published", "Role description published"
+    APPLICATION_STATUS_CHANGED = "application_status_changed", "Application moved on"
+    TRAINER_ASSIGNED = "trainer_assigned", "Trainer's supporter or programme set"
+    T3_PROGRESS_RECORDED = "t3_progress_recorded", "Train the Trainer requirement recorded"
+    CERTIFIED = "certified", "Trainer certified"
+    CERTIFICATION_CHANGED = "certification_changed", "Certification expiry changed"
+    APPLICATION_DELETED = "application_deleted", "Application deleted"
+    TRAINER_ACCOUNT_CREATED = "trainer_account_created", "Trainer account created"
 
 
 class AppendOnlyError(Exception):

@@ -60,11 +60,39 @@ def notification_queue(
             "due_at": due_at,
         },
     )
+    if not created and notification.status == Notification.Status.CANCELLED:
+        # Cancelled, then asked for again (a reminder moved away and back to the same time): the
+        # key is taken by the cancelled row, so that row is queued again, once.
+        created = bool(
+            Notification.objects.filter(
+                pk=notification.pk, status=Notification.Status.CANCELLED
+            ).update(
+                status=Notification.Status.QUEUED,
+                recipient_user=recipient_user,
+                subject=subject,
+                template=template,
+                context=context or {},
+                ics=ics,
+            )
+        )
+        notification.refresh_from_db()
     if created and due_at <= timezone.now():
         from notifications.tasks import send_notification  # tasks import this module
 
         transaction.on_commit(lambda: send_notification.delay(notification.pk))
     return notification
+
+
+def notification_cancel_for(*, related: models.Model, kind: str) -> int:
+    """Cancel the queued messages of a kind about an object (sent ones stay sent); how many."""
+    # A conditional UPDATE: a message being sent right now holds its row lock and is no longer
+    # queued once that commits, so it is never both sent and marked cancelled.
+    return Notification.objects.filter(
+        related_type=ContentType.objects.get_for_model(related),
+        related_id=related.pk,
+        kind=kind,
+        status=Notification.Status.QUEUED,
+    ).update(status=Notification.Status.CANCELLED)
 
 
 def _email_for(notification: Notification) -> EmailMultiAlternatives:

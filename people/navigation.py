@@ -13,6 +13,26 @@ START_PAGES: list[tuple[str, str]] = [
     (Role.TRAINER, "My sessions"),
 ]
 
+# What else each role's navigation offers, after the start pages (label, URL name).
+ROLE_PAGES: dict[str, list[tuple[str, str]]] = {
+    Role.COORDINATOR: [
+        ("Trainers", "trainers:trainer-list"),
+        ("Applications", "trainers:application-list"),
+        ("Train the Trainer", "trainers:t3-pipeline"),
+        ("Role description", "trainers:role-list"),
+        ("People I support", "trainers:supporting-list"),
+        ("Audit trail", "audit:event-list"),
+    ],
+    Role.MANAGER: [("Audit trail", "audit:event-list")],
+    Role.TEAM_LEAD: [("People I support", "trainers:supporting-list")],
+    Role.TRAINER: [
+        ("My profile", "trainers:my-profile"),
+        ("My training", "trainers:my-training"),
+        ("Check-ins", "trainers:checkin-list-mine"),
+        ("Support", "trainers:support-list-mine"),
+    ],
+}
+
 
 def start_url_for(user: User) -> str | None:
     for role, _label in START_PAGES:
@@ -24,17 +44,27 @@ def start_url_for(user: User) -> str | None:
 
 
 def navigation(request: HttpRequest) -> dict:
-    """Template context: the start pages this person may open, for the site navigation."""
+    """Template context: the pages this person's roles open, each once, for the site menu."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [
-        {"label": label, "url": reverse("people:start", kwargs={"role": role})}
+    entries = [
+        (label, reverse("people:start", kwargs={"role": role}))
         for role, label in START_PAGES
         if user.has_role(role)
     ]
-    if user.has_role(Role.COORDINATOR, Role.MANAGER):
-        items.append({"label": "Audit trail", "url": reverse("audit:event-list")})
+    entries += [
+        (label, reverse(name))
+        for role, _label in START_PAGES
+        if user.has_role(role)
+        for label, name in ROLE_PAGES.get(role, [])
+    ]
     if user.is_superuser:
-        items.append({"label": "Admin", "url": reverse("admin:index")})
+        entries.append(("Admin", reverse("admin:index")))
+    seen: set[str] = set()
+    items = []
+    for label, url in entries:
+        if url not in seen:
+            seen.add(url)
+            items.append({"label": label, "url": url})
     return {"nav_items": items}

@@ -6,6 +6,7 @@ A handler on the root logger keeps every record the suite produces; when the run
 import logging
 import re
 
+from people.demo import DEMO_PASSWORD
 from tests.factories import PASSWORD
 
 # Loggers of test equipment rather than the application (the fake SMTP server logs addresses).
@@ -19,7 +20,7 @@ PATTERNS = {
     # them from hex digests and UUIDs (a real key lacks one with odds of about 1 in 10^11).
     "a session id": re.compile(r"\b(?=[a-z0-9]*[g-z])(?=[a-z0-9]*\d)[a-z0-9]{32}\b"),
 }
-KNOWN_PASSWORDS = (PASSWORD, "coproduce-demo-2026")
+KNOWN_PASSWORDS = (PASSWORD, DEMO_PASSWORD)
 
 
 class KeepEverything(logging.Handler):

@@ -415,6 +415,22 @@ def trainer_get_supported(*, user, pk: int) -> Trainer:
     return get_object_or_404(trainers, pk=pk, supporter=user)
 
 
+def trainers_supported_by(*, user) -> QuerySet[Trainer]:
+    """The trainers whose named supporter this person is, with their latest debrief request."""
+    latest_debrief = (
+        WellbeingCheckIn.objects.filter(trainer=OuterRef("pk"), wants_debrief=True)
+        .order_by("-recorded_at")
+        .values("recorded_at")[:1]
+    )
+    return (
+        Trainer.objects.filter(supporter=user)
+        .select_related("user", "region")
+        .only("pk", "status", "user__full_name", "user__email", "region__name")
+        .annotate(latest_debrief_at=Subquery(latest_debrief))
+        .order_by("user__full_name")
+    )
+
+
 def trainer_get_own(*, user) -> Trainer:
     """The signed-in person's own trainer profile."""
     if not getattr(user, "is_authenticated", False):

@@ -114,6 +114,7 @@ support_patterns: list = [
     path("trainers/<int:pk>/check-ins/", views.CheckInListView.as_view(), name="checkin-list"),
     path("check-ins/<int:pk>/", views.CheckInDetailView.as_view(), name="checkin-detail"),
     path("me/support/", views.MySupportSessionListView.as_view(), name="support-list-mine"),
+    path("me/supporting/", views.SupportingListView.as_view(), name="supporting-list"),
     path("trainers/<int:pk>/support/", views.SupportSessionListView.as_view(), name="support-list"),
     path(
         "trainers/<int:pk>/support/new/",

@@ -60,6 +60,7 @@ from trainers.selectors import (
     trainer_get_supported,
     trainer_list_for_coordinator,
     trainer_profile_get,
+    trainers_supported_by,
 )
 from trainers.services import (
     APPLICATION_NEXT_STEPS,
@@ -918,3 +919,13 @@ class SupportSessionDetailView(LoginRequiredMixin, TemplateView):
             is_own=session.trainer.user_id == self.request.user.pk,
             **kwargs,
         )
+
+
+class SupportingListView(LoginRequiredMixin, ListView):
+    """The trainers this person is the named supporter of, with any debrief they asked for."""
+
+    template_name = "trainers/supporting_list.html"
+    context_object_name = "trainers"
+
+    def get_queryset(self):
+        return trainers_supported_by(user=self.request.user)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -216,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_due_notifications",
         "schedule": 60.0,
     },
+    # The recruitment privacy statement promises deletion 12 months after an application closes.
+    "purge-closed-applications": {
+        "task": "trainers.tasks.purge_closed_applications",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 LOGGING = {
@@ -224,4 +230,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # PDF rendering narrates every step at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
-from people.management.commands.seed_demo import DEMO_PASSWORD
+from people.demo import DEMO_PASSWORD
 from people.models import Region, Role, Team, User
 from people.services import user_roles_set
+from trainers.models import Application, RoleDescription, Trainer
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +172,17 @@ def test_an_existing_demo_login_keeps_its_own_password(debug_on, coordinator, pa
 
     assert User.objects.filter(email__iexact="coordinator@example.org").count() == 1
     assert User.objects.get(pk=coordinator.pk).check_password(password)
+
+
+def test_it_seeds_a_published_role_description_a_programme_and_the_demo_trainer(settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    trainer = Trainer.objects.get(user__email="trainer@example.org")
+    assert RoleDescription.objects.filter(status=RoleDescription.Status.PUBLISHED).count() == 1
+    assert trainer.supporter.email == "coordinator@example.org"
+    assert trainer.programme.requirements.count() == 4
+    assert trainer.progress.count() == 1
+    assert Application.objects.count() == 1

@@ -128,7 +128,15 @@ def test_the_navigation_offers_both_start_pages_to_someone_with_two_roles(client
 
     response = client.get("/", follow=True)
 
-    assert _nav_labels(response) == ["Dashboard", "My sessions", "Audit trail"]
+    assert _nav_labels(response) == [
+        "Dashboard",
+        "My sessions",
+        "Audit trail",
+        "My profile",
+        "My training",
+        "Check-ins",
+        "Support",
+    ]
 
 
 def test_someone_with_two_roles_may_open_both_start_pages(client):
@@ -139,12 +147,18 @@ def test_someone_with_two_roles_may_open_both_start_pages(client):
     assert statuses == [200, 200]
 
 
-def test_the_navigation_offers_a_single_role_only_its_own_start_page(client, trainer):
+def test_the_navigation_offers_a_trainer_only_a_trainers_pages(client, trainer):
     client.force_login(trainer)
 
     response = client.get(_start("trainer"))
 
-    assert _nav_labels(response) == ["My sessions"]
+    assert _nav_labels(response) == [
+        "My sessions",
+        "My profile",
+        "My training",
+        "Check-ins",
+        "Support",
+    ]
 
 
 def test_the_navigation_offers_an_admin_the_django_admin(client):
@@ -152,7 +166,16 @@ def test_the_navigation_offers_an_admin_the_django_admin(client):
 
     response = client.get(_start("coordinator"))
 
-    assert _nav_labels(response) == ["Schedule", "Audit trail", "Admin"]
+    assert _nav_labels(response) == [
+        "Schedule",
+        "Trainers",
+        "Applications",
+        "Train the Trainer",
+        "Role description",
+        "People I support",
+        "Audit trail",
+        "Admin",
+    ]
 
 
 def test_the_navigation_marks_the_current_page(client, coordinator):
@@ -279,7 +302,16 @@ def test_a_start_page_for_someone_with_every_role_runs_the_same_queries(
         "Dashboard",
         "My action plans",
         "My sessions",
+        "Trainers",
+        "Applications",
+        "Train the Trainer",
+        "Role description",
+        "People I support",
         "Audit trail",
+        "My profile",
+        "My training",
+        "Check-ins",
+        "Support",
         "Admin",
     ]
 

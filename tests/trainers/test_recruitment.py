@@ -882,3 +882,12 @@ def test_the_recruitment_pages_run_the_same_queries_for_1_and_200_applications(
         many = _queries(client, url)
 
     assert one == many
+
+
+def test_the_daily_purge_is_scheduled_and_runs_as_a_task(settings):
+    from trainers.tasks import purge_closed_applications
+
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-closed-applications"]
+
+    assert entry["task"] == purge_closed_applications.name
+    assert purge_closed_applications.delay().get() == 0

@@ -8,7 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from people.models import Role
-from tests.factories import SupportSessionFactory, TrainerFactory, UserFactory
+from tests.factories import (
+    SupportSessionFactory,
+    TrainerFactory,
+    UserFactory,
+    WellbeingCheckInFactory,
+)
 from trainers.models import SupportSession, Trainer
 from trainers.services import support_session_record
 
@@ -354,3 +359,46 @@ def test_the_support_lists_run_a_bounded_number_of_queries(client, profile, supp
 
     assert response.status_code == 200
     assert len(queries) <= LIST_QUERIES
+
+
+# People I support
+
+
+def test_a_supporter_sees_the_trainers_they_support_and_their_last_debrief_request(
+    client, coordinator
+):
+    supported = TrainerFactory(supporter=coordinator)
+    WellbeingCheckInFactory(trainer=supported, wants_debrief=True)
+    other = TrainerFactory()
+    client.force_login(coordinator)
+
+    response = client.get("/me/supporting/")
+
+    assert list(response.context["trainers"]) == [supported]
+    assert response.context["trainers"][0].latest_debrief_at is not None
+    assert other.user.full_name not in response.content.decode()
+
+
+def test_someone_who_supports_nobody_is_told_so(client, team_lead):
+    client.force_login(team_lead)
+
+    response = client.get("/me/supporting/")
+
+    assert "not the named supporter of any trainer" in response.content.decode()
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in_from_people_i_support(client, db):
+    assert client.get("/me/supporting/").url.startswith("/accounts/sign-in/")
+
+
+def test_people_i_support_runs_a_bounded_number_of_queries(
+    client, coordinator, django_assert_max_num_queries
+):
+    for _ in range(30):
+        WellbeingCheckInFactory(trainer=TrainerFactory(supporter=coordinator), wants_debrief=True)
+    client.force_login(coordinator)
+
+    with django_assert_max_num_queries(6):
+        response = client.get("/me/supporting/")
+
+    assert len(response.context["trainers"]) == 30

@@ -2,48 +2,25 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from people.models import Role, User
-from people.services import team_upsert, user_create, user_roles_set
-
-DEMO_PASSWORD = "coproduce-demo-2026"  # noqa: S105 (printed on purpose; DEBUG only)
-
-DEMO_TEAMS = {
-    "Manchester": [("Community Mental Health Team North", 42), ("Inpatient Ward Team", 35)],
-    "London": [("Early Intervention Team", 28), ("Crisis Resolution Team", 31)],
-}
-
-DEMO_LOGINS = [
-    ("coordinator@example.org", "Casey Coordinator", [Role.COORDINATOR], False),
-    ("trainer@example.org", "Taylor Trainer", [Role.TRAINER], False),
-    ("teamlead@example.org", "Lee Teamlead", [Role.TEAM_LEAD], False),
-    ("manager@example.org", "Morgan Manager", [Role.MANAGER], False),
-    ("admin@example.org", "Alex Admin", [], True),
-]
+from people.demo import DEMO_LOGINS, DEMO_PASSWORD, SEEDERS, seed_people
+from people.models import Role
 
 
 class Command(BaseCommand):
-    help = "Create demo regions, teams and one login per role (development only; safe to re-run)."
+    help = "Create demo data and one login per role (development only; safe to re-run)."
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DEBUG on: it creates known passwords.")
         with transaction.atomic():
-            for region, teams in DEMO_TEAMS.items():
-                for team, headcount in teams:
-                    team_upsert(region_name=region, team_name=team, headcount=headcount)
-            for email, name, roles, is_admin in DEMO_LOGINS:
-                user = User.objects.filter(email__iexact=email).first()
-                if user is None:
-                    user_create(
-                        email=email,
-                        full_name=name,
-                        password=DEMO_PASSWORD,
-                        roles=roles,
-                        is_superuser=is_admin,
-                    )
-                else:
-                    user_roles_set(user=user, roles=roles)
+            seed_people()
+            for seeder in SEEDERS:
+                seeder()
         self.stdout.write("Demo data ready. Sign in at /accounts/sign-in/ with:")
         for email, _name, roles, is_admin in DEMO_LOGINS:
             role = "admin" if is_admin else ", ".join(Role(r).label for r in roles)
             self.stdout.write(f"  {role:<12} {email:<26} {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Coordinators, managers and admins set up two-step sign-in when they first sign in: "
+            "choose 'Email me a code' and the code appears in the terminal where the app runs."
+        )

@@ -15,6 +15,7 @@ from trainers.models import (
     RoleDescription,
     SupportSession,
     T3Programme,
+    T3Progress,
     T3Requirement,
     Trainer,
     WellbeingCheckIn,
@@ -193,3 +194,42 @@ class WellbeingCheckInFactory(factory.django.DjangoModelFactory):
     feeling = WellbeingCheckIn.Feeling.OKAY
     notes = ""
     wants_debrief = False
+
+
+# Many trainers at once, for query-count tests.
+
+
+def trainers_in_bulk(count: int) -> None:
+    """`count` trainers with users, certifications and progress, made in bulk to stay fast."""
+    region = RegionFactory()
+    requirement = T3RequirementFactory()
+    start = User.objects.count()
+    users = User.objects.bulk_create(
+        User(email=f"bulk{n}@example.org", full_name=f"Bulk Trainer {n:04}")
+        for n in range(start, start + count)
+    )
+    trainers = Trainer.objects.bulk_create(
+        Trainer(
+            user=user,
+            region=region,
+            programme=requirement.programme,
+            status=Trainer.Status.STEPPING_BACK if n % 3 == 0 else Trainer.Status.IN_TRAINING,
+        )
+        for n, user in enumerate(users)
+    )
+    today = timezone.localdate()
+    Certification.objects.bulk_create(
+        Certification(
+            trainer=trainer,
+            programme=requirement.programme,
+            certified_on=today - timedelta(days=10),
+            expires_on=today + timedelta(days=20 + n),
+        )
+        for n, trainer in enumerate(trainers)
+        if n % 2
+    )
+    T3Progress.objects.bulk_create(
+        T3Progress(trainer=trainer, requirement=requirement, completed_on=today)
+        for n, trainer in enumerate(trainers)
+        if n % 5 == 0
+    )

@@ -2,7 +2,6 @@
 answers at /trainers/ and /trainers/<pk>/, and name their supporter and programme there."""
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,6 +20,7 @@ from tests.factories import (
     T3RequirementFactory,
     TrainerFactory,
     UserFactory,
+    trainers_in_bulk,
 )
 from trainers.models import Certification, Involvement, T3Progress, Trainer
 from trainers.services import (
@@ -563,44 +563,6 @@ def test_saving_the_same_supporter_again_records_nothing(coordinator):
 # Query bounds
 
 
-def many_trainers(count: int) -> None:
-    """`count` trainers with users, certifications and progress, made in bulk to stay fast."""
-    from people.models import User
-
-    region = RegionFactory()
-    requirement = T3RequirementFactory()
-    start = User.objects.count()
-    users = User.objects.bulk_create(
-        User(email=f"bulk{n}@example.org", full_name=f"Bulk Trainer {n:04}")
-        for n in range(start, start + count)
-    )
-    trainers = Trainer.objects.bulk_create(
-        Trainer(
-            user=user,
-            region=region,
-            programme=requirement.programme,
-            status=Trainer.Status.STEPPING_BACK if n % 3 == 0 else Trainer.Status.IN_TRAINING,
-        )
-        for n, user in enumerate(users)
-    )
-    today = timezone.localdate()
-    Certification.objects.bulk_create(
-        Certification(
-            trainer=trainer,
-            programme=requirement.programme,
-            certified_on=today - timedelta(days=10),
-            expires_on=today + timedelta(days=20 + n),
-        )
-        for n, trainer in enumerate(trainers)
-        if n % 2
-    )
-    T3Progress.objects.bulk_create(
-        T3Progress(trainer=trainer, requirement=requirement, completed_on=today)
-        for n, trainer in enumerate(trainers)
-        if n % 5 == 0
-    )
-
-
 def queries_for(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -612,12 +574,12 @@ def test_the_trainer_list_and_pipeline_run_the_same_queries_for_1_or_500_trainer
     coordinator_client, django_assert_max_num_queries, name
 ):
     url = reverse(f"trainers:{name}")
-    many_trainers(1)
+    trainers_in_bulk(1)
     with django_assert_max_num_queries(10):
         coordinator_client.get(url)
     one = queries_for(coordinator_client, url)
 
-    many_trainers(499)
+    trainers_in_bulk(499)
 
     with django_assert_max_num_queries(10):
         coordinator_client.get(url)
@@ -636,7 +598,7 @@ def test_the_trainer_page_runs_the_same_queries_for_1_or_500_trainers(
     url = detail_url(trainer)
     one = queries_for(coordinator_client, url)
 
-    many_trainers(500)
+    trainers_in_bulk(500)
 
     with django_assert_max_num_queries(12):
         coordinator_client.get(url)

@@ -16,6 +16,7 @@ from tests.factories import (
     ApplicationFactory,
     RoleDescriptionFactory,
     published_role_description,
+    trainers_in_bulk,
 )
 from trainers.models import RoleDescription
 from trainers.services import (
@@ -498,3 +499,20 @@ def test_the_pdf_of_a_retired_version_says_it_was_replaced():
     )
 
     assert "since replaced by a newer version" in html
+
+
+@pytest.mark.parametrize("url", [PUBLIC, LIST])
+def test_the_role_description_pages_run_the_same_queries_for_1_and_500_trainers(
+    client, coordinator, django_assert_max_num_queries, url
+):
+    client.force_login(coordinator)
+    published_role_description()
+    trainers_in_bulk(1)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        one = _queries(client, url)
+
+    trainers_in_bulk(499)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        many = _queries(client, url)
+
+    assert one == many

@@ -49,6 +49,7 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("", include("people.urls")),
     path("", include("trainers.urls")),
+    path("", include("sessions.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

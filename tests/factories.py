@@ -233,3 +233,6 @@ def trainers_in_bulk(count: int) -> None:
         for n, trainer in enumerate(trainers)
         if n % 5 == 0
     )
+
+
+# --- Sessions ---

@@ -238,6 +238,10 @@ MATRIX: list[Row] = [
         lambda p: {"pk": TrainerFactory(user=p["trainer_a"], supporter=p["coordinator"]).pk},
         only("coordinator", others=404),
     ),
+    # --- Sessions: courses and venues ---
+    # --- Sessions: scheduling and trainers ---
+    # --- Sessions: registrations and attendance ---
+    # --- Sessions: calendar feeds and imports ---
 ]
 
 

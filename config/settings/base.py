@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "people",
     "notifications",
     "trainers",
+    "sessions",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,10 @@
+# --- Courses and venues ---
+
+
+# --- Scheduling and trainers ---
+
+
+# --- Registrations and attendance ---
+
+
+# --- Calendar feeds and imports ---

@@ -5,13 +5,22 @@ from django.urls import reverse
 
 from people.models import Role, User
 
-# In this order: a person with several roles starts at the first one they hold.
-START_PAGES: list[tuple[str, str]] = [
-    (Role.COORDINATOR, "Schedule"),
-    (Role.MANAGER, "Dashboard"),
-    (Role.TEAM_LEAD, "My action plans"),
-    (Role.TRAINER, "My sessions"),
+# In this order: a person with several roles starts at the first one they hold. A role whose
+# own page has not been built yet starts at a placeholder (URL name None).
+START_PAGES: list[tuple[str, str, str | None]] = [
+    (Role.COORDINATOR, "Schedule", "sessions:schedule"),
+    (Role.MANAGER, "Dashboard", None),
+    (Role.TEAM_LEAD, "My action plans", None),
+    (Role.TRAINER, "My sessions", "sessions:my-sessions"),
 ]
+PLACEHOLDERS = {role: label for role, label, name in START_PAGES if name is None}
+
+
+def start_url(role: str) -> str:
+    """The start page of one role."""
+    name = next(name for r, _label, name in START_PAGES if r == role)
+    return reverse(name) if name else reverse("people:start", kwargs={"role": role})
+
 
 # What else each role's navigation offers, after the start pages (label, URL name).
 ROLE_PAGES: dict[str, list[tuple[str, str]]] = {
@@ -35,9 +44,9 @@ ROLE_PAGES: dict[str, list[tuple[str, str]]] = {
 
 
 def start_url_for(user: User) -> str | None:
-    for role, _label in START_PAGES:
+    for role, _label, _name in START_PAGES:
         if user.has_role(role):
-            return reverse("people:start", kwargs={"role": role})
+            return start_url(role)
     if user.is_superuser:
         return reverse("admin:index")
     return None
@@ -48,16 +57,10 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    entries = [
-        (label, reverse("people:start", kwargs={"role": role}))
-        for role, label in START_PAGES
-        if user.has_role(role)
-    ]
+    held = [(role, label) for role, label, _name in START_PAGES if user.has_role(role)]
+    entries = [(label, start_url(role)) for role, label in held]
     entries += [
-        (label, reverse(name))
-        for role, _label in START_PAGES
-        if user.has_role(role)
-        for label, name in ROLE_PAGES.get(role, [])
+        (label, reverse(name)) for role, _label in held for label, name in ROLE_PAGES.get(role, [])
     ]
     if user.is_superuser:
         entries.append(("Admin", reverse("admin:index")))

@@ -18,7 +18,7 @@ from core.permissions import RoleRequiredMixin
 from core.qr import qr_svg
 from people.forms import SecondFactorCodeForm
 from people.models import Role
-from people.navigation import START_PAGES, start_url_for
+from people.navigation import PLACEHOLDERS, start_url_for
 from people.selectors import authenticator_pending
 from people.services import (
     authenticator_confirm,
@@ -44,12 +44,11 @@ class StartPageView(RoleRequiredMixin, TemplateView):
     template_name = "people/start_page.html"
 
     def dispatch(self, request, *args, **kwargs):
-        labels = dict(START_PAGES)
         role = kwargs["role"]
-        if role not in labels:
+        if role not in PLACEHOLDERS:
             raise Http404
         self.roles = (role,)
-        self.extra_context = {"role": Role(role), "heading": labels[role]}
+        self.extra_context = {"role": Role(role), "heading": PLACEHOLDERS[role]}
         return super().dispatch(request, *args, **kwargs)
 
 

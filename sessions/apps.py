@@ -8,3 +8,11 @@ class SessionsConfig(AppConfig):
     name = "sessions"
     label = "training_sessions"
     verbose_name = "Training sessions"
+
+    def ready(self) -> None:
+        # Trainers sit below sessions, so they learn who is booked through this hook.
+        from sessions.selectors import session_bookings
+        from trainers.selectors import BOOKINGS
+
+        if session_bookings not in BOOKINGS:
+            BOOKINGS.append(session_bookings)

@@ -179,6 +179,9 @@ class TrainingSession(models.Model):
     registration_token = models.CharField(max_length=64, unique=True, default=new_token)
     check_in_code = models.CharField(max_length=12, unique=True, default=new_short_code)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every save() moves this on (a save with update_fields must name it too): calendar files
+    # derive their SEQUENCE from it, so a moved or cancelled session replaces the old event.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["starts_at"]

@@ -16,6 +16,11 @@ PATTERNS = {
     "an email address": re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),
     # Django's password-reset tokens: "<base36 timestamp>-<hex digest>".
     "a password reset token": re.compile(r"\b[0-9a-z]{5,}-[0-9a-f]{20,}\b"),
+    # Tokens in our own links (secrets.token_urlsafe): 20+ URL-safe characters mixing cases
+    # and digits.
+    "a link token": re.compile(
+        r"(?<![\w-])(?=[\w-]*[A-Z])(?=[\w-]*[a-z])(?=[\w-]*\d)[\w-]{20,}(?![\w-])"
+    ),
     # Django's session keys: 32 characters of a-z and 0-9. Requiring a letter past "f" tells
     # them from hex digests and UUIDs (a real key lacks one with odds of about 1 in 10^11).
     "a session id": re.compile(r"\b(?=[a-z0-9]*[g-z])(?=[a-z0-9]*\d)[a-z0-9]{32}\b"),

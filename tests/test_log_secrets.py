@@ -13,6 +13,7 @@ from tests.log_secrets import KeepEverything, findings, secrets_in
         ("token c9x1kz-3f2a9b0c8d7e6f5a4b3c2d1e reused", "a password reset token"),
         ("session 0a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p expired", "a session id"),
         (f"password was {PASSWORD}", "a password"),
+        ("Not Found: /calendar/Xk3_9fQz-Lm2Pa7Rt5Yw1Hb8Nc4.ics", "a link token"),
     ],
 )
 def test_the_scan_recognises_each_kind_of_secret(text, what):
@@ -48,3 +49,23 @@ def test_the_keeper_sees_records_and_their_tracebacks():
         logger.propagate = True
 
     assert findings(keeper.lines)
+
+
+def test_request_logs_name_paths_without_their_secret_tokens():
+    from core.logging import RedactSecretsFilter
+
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s",
+        ("/calendar/Xk3_9fQz-Lm2Pa7Rt5Yw1Hb8Nc4.ics",), None,
+    )  # fmt: skip
+
+    RedactSecretsFilter().filter(record)
+
+    assert record.getMessage() == "Not Found: /calendar/<secret>.ics"
+    assert secrets_in(record.getMessage()) == []
+
+
+def test_ordinary_paths_are_left_as_they_are():
+    from core.logging import redact
+
+    assert redact("/schedule/2026-W50/sessions/12/") == "/schedule/2026-W50/sessions/12/"

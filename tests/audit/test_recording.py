@@ -137,24 +137,24 @@ def test_signing_out_records_a_sign_out(client, trainer, password):
 def test_a_trainer_opening_the_coordinators_page_records_a_permission_denial(client, trainer):
     client.force_login(trainer)
 
-    response = client.get("/start/coordinator/?from=menu")
+    response = client.get("/schedule/?from=menu")
 
     assert response.status_code == 403
     [event] = _events(Action.PERMISSION_DENIED)
     assert event.actor == trainer
-    assert event.path == "/start/coordinator/"
+    assert event.path == "/schedule/"
 
 
 def test_a_page_that_is_allowed_records_no_denial(client, trainer):
     client.force_login(trainer)
 
-    client.get("/start/trainer/")
+    client.get("/me/sessions/")
 
     assert not _events(Action.PERMISSION_DENIED)
 
 
 def test_a_signed_out_visitor_sent_to_sign_in_records_no_denial(client, db):
-    client.get("/start/coordinator/")
+    client.get("/schedule/")
 
     assert not _events(Action.PERMISSION_DENIED)
 

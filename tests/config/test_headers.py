@@ -52,7 +52,7 @@ def test_every_page_refuses_sniffing_framing_and_leaking_the_referrer(client, db
     assert response["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("path", ["/start/coordinator/", "/"])
+@pytest.mark.parametrize("path", ["/schedule/", "/"])
 def test_pages_for_signed_in_people_are_never_cached(client, coordinator, path):
     client.force_login(coordinator)
 

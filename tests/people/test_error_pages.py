@@ -78,7 +78,7 @@ def test_the_not_found_page_shows_a_signed_in_person_their_navigation(client, co
 
     html = client.get(SECRET_PATH).content.decode()
 
-    assert 'href="/start/coordinator/"' in html
+    assert 'href="/schedule/"' in html
     assert "Sign out" in html
 
 
@@ -99,7 +99,7 @@ def test_someone_elses_start_page_slug_that_does_not_exist_is_the_same_not_found
 def test_a_refused_page_is_forbidden_in_the_site_layout(client, trainer):
     client.force_login(trainer)
 
-    response = client.get("/start/coordinator/")
+    response = client.get("/schedule/")
 
     assert response.status_code == 403
     assert _template_names(response)[:2] == ["403.html", "base.html"]
@@ -109,7 +109,7 @@ def test_a_refused_page_is_forbidden_in_the_site_layout(client, trainer):
 def test_the_forbidden_page_explains_and_links_home(client, trainer):
     client.force_login(trainer)
 
-    html = client.get("/start/coordinator/").content.decode()
+    html = client.get("/schedule/").content.decode()
 
     assert "<title>Not allowed · Coproduce</title>" in html
     assert "<h1>You can't open this page</h1>" in html
@@ -119,10 +119,10 @@ def test_the_forbidden_page_explains_and_links_home(client, trainer):
 def test_the_forbidden_page_still_offers_the_persons_own_pages(client, trainer):
     client.force_login(trainer)
 
-    html = client.get("/start/coordinator/").content.decode()
+    html = client.get("/schedule/").content.decode()
 
-    assert 'href="/start/trainer/"' in html
-    assert 'href="/start/coordinator/"' not in html
+    assert 'href="/me/sessions/"' in html
+    assert 'href="/schedule/"' not in html
 
 
 # 500

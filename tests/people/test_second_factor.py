@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import Action, AuditEvent
 from notifications.models import Notification
 from people.models import APP_DEVICE, EMAIL_DEVICE, Role
+from people.navigation import start_url
 from tests.factories import PASSWORD, UserFactory
 
 SETUP = "/accounts/two-step/set-up/"
@@ -61,7 +62,7 @@ def emailed_code() -> str:
 def test_roles_that_see_personal_data_reach_only_the_set_up_page_until_they_have_one(db, make):
     browser = password_only(make())
 
-    for path in ["/", "/start/coordinator/", "/start/manager/", "/admin/"]:
+    for path in ["/", "/schedule/", "/start/manager/", "/admin/", "/trainers/"]:
         response = browser.get(path)
         assert response.status_code == 302, path
         assert response.url.startswith(SETUP), path
@@ -72,7 +73,7 @@ def test_roles_that_see_personal_data_reach_only_the_set_up_page_until_they_have
 def test_trainers_and_team_leads_do_not_need_a_second_factor(db, role):
     browser = password_only(UserFactory(roles=[role]))
 
-    assert browser.get(f"/start/{role}/").status_code == 200
+    assert browser.get(start_url(role)).status_code == 200
 
 
 def test_a_trainer_may_choose_to_set_one_up_and_then_must_use_it(db):
@@ -85,24 +86,24 @@ def test_a_trainer_may_choose_to_set_one_up_and_then_must_use_it(db):
     browser.post("/accounts/sign-out/")
     again = password_only(person)
 
-    assert again.get("/start/trainer/").url.startswith(VERIFY)
+    assert again.get("/me/sessions/").url.startswith(VERIFY)
 
 
 def test_setting_up_the_app_shows_a_qr_code_and_the_key_and_a_right_code_turns_it_on(db):
     person = UserFactory(roles=[Role.COORDINATOR])
     browser = password_only(person)
 
-    page = browser.get(SETUP + "?next=/start/coordinator/")
+    page = browser.get(SETUP + "?next=/schedule/")
     device = TOTPDevice.objects.get(user=person, confirmed=False)
-    response = browser.post(SETUP, {"code": code_for(device), "next": "/start/coordinator/"})
+    response = browser.post(SETUP, {"code": code_for(device), "next": "/schedule/"})
 
     html = page.content.decode()
     assert "<svg" in html
     assert 'aria-label="QR code for your authenticator app"' in html
     assert page.context["setup_key"].replace(" ", "") in device.config_url
     assert response.status_code == 302
-    assert response.url == "/start/coordinator/"
-    assert browser.get("/start/coordinator/").status_code == 200
+    assert response.url == "/schedule/"
+    assert browser.get("/schedule/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed
 
@@ -140,16 +141,16 @@ def test_signing_in_again_asks_for_a_code_and_a_right_one_lets_them_in(db):
     device = TOTPDevice.objects.create(user=person, name=APP_DEVICE, confirmed=True)
     browser = password_only(person)
 
-    asked = browser.get("/start/coordinator/")
+    asked = browser.get("/schedule/")
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        wrong = browser.post(VERIFY, {"code": "12 34 5x", "next": "/start/coordinator/"})
+        wrong = browser.post(VERIFY, {"code": "12 34 5x", "next": "/schedule/"})
         traveller.shift(timedelta(seconds=2))  # past the wait after one wrong code
-        right = browser.post(VERIFY, {"code": code_for(device), "next": "/start/coordinator/"})
+        right = browser.post(VERIFY, {"code": code_for(device), "next": "/schedule/"})
 
     assert asked.url.startswith(VERIFY)
     assert "That code did not match" in wrong.content.decode()
-    assert right.url == "/start/coordinator/"
-    assert browser.get("/start/coordinator/").status_code == 200
+    assert right.url == "/schedule/"
+    assert browser.get("/schedule/").status_code == 200
 
 
 def test_a_used_code_cannot_be_used_again(db):
@@ -199,7 +200,7 @@ def test_someone_without_an_app_can_use_emailed_codes_as_their_second_factor(db,
     browser.post("/accounts/sign-out/")
     again = password_only(person)
 
-    assert again.get("/start/coordinator/").url.startswith(VERIFY)
+    assert again.get("/schedule/").url.startswith(VERIFY)
     assert TOTPDevice.objects.get(user=person, name=EMAIL_DEVICE).confirmed
 
 
@@ -254,7 +255,7 @@ def test_a_wrong_code_makes_the_next_try_wait_even_with_the_right_code(db):
         response = browser.post(VERIFY, {"code": code_for(device)})
 
     assert "too soon after a wrong code" in response.content.decode()
-    assert browser.get("/start/coordinator/").url.startswith(VERIFY)
+    assert browser.get("/schedule/").url.startswith(VERIFY)
 
 
 def test_wrong_and_right_codes_are_recorded_in_the_audit_trail(db):

@@ -5,7 +5,7 @@ import time_machine
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-PAGE = "/start/trainer/"
+PAGE = "/me/sessions/"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def test_it_signs_a_trainer_in_and_sends_them_to_their_start_page(client, traine
     response = attempt(client, trainer.email, password)
 
     assert response.status_code == 302
-    assert client.get(response.url).url == reverse("people:start", kwargs={"role": "trainer"})
+    assert client.get(response.url).url == reverse("sessions:my-sessions")
 
 
 def test_it_accepts_the_email_address_in_any_case(client, coordinator, password):

@@ -1,9 +1,9 @@
 import re
 
 import pytest
-from django.urls import reverse
 
 from people.models import Role
+from people.navigation import start_url
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +20,18 @@ HEADINGS = {
     Role.TEAM_LEAD: "My action plans",
     Role.MANAGER: "Dashboard",
 }
+# Roles whose start page is still the placeholder; the others start at their real pages
+# (schedule, my sessions), which their own tests cover.
+PLACEHOLDER_ROLES = [Role.TEAM_LEAD, Role.MANAGER]
+# Pages only their own role may open: "My sessions" is open to anyone who is on a session.
+ROLE_ONLY_PAGES = [Role.COORDINATOR, *PLACEHOLDER_ROLES]
 # A signed-in page: the session, the person, their role groups, their second-factor device.
 # Nothing grows with the data.
 MAX_QUERIES = 4
 
 
 def _start(role: str) -> str:
-    return reverse("people:start", kwargs={"role": role})
+    return start_url(role)
 
 
 def _heading(response) -> str:
@@ -57,7 +62,7 @@ def test_home_sends_each_role_to_its_start_page(client, request, role):
     response = client.get("/")
 
     assert response.status_code == 302
-    assert response["Location"] == f"/start/{role}/"
+    assert response["Location"] == _start(role)
 
 
 @pytest.mark.parametrize("role", list(ROLE_USERS))
@@ -109,7 +114,7 @@ def test_someone_without_a_role_gets_no_navigation(client):
 @pytest.mark.parametrize(
     ("roles", "start"),
     [
-        ([Role.TRAINER, Role.COORDINATOR], "/start/coordinator/"),
+        ([Role.TRAINER, Role.COORDINATOR], "/schedule/"),
         ([Role.TRAINER, Role.MANAGER], "/start/manager/"),
         ([Role.TRAINER, Role.TEAM_LEAD], "/start/team_lead/"),
         ([Role.TEAM_LEAD, Role.MANAGER], "/start/manager/"),
@@ -183,7 +188,7 @@ def test_the_navigation_marks_the_current_page(client, coordinator):
 
     response = client.get(_start("coordinator"))
 
-    assert '<a class="nav-link active" href="/start/coordinator/"' in response.content.decode()
+    assert '<a class="nav-link active" href="/schedule/"' in response.content.decode()
     assert 'aria-current="page"' in response.content.decode()
 
 
@@ -197,7 +202,7 @@ def test_each_role_may_open_its_own_start_page(client, request, role):
     response = client.get(_start(role))
 
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "people/start_page.html"
+    assert _heading(response) == HEADINGS[role]
 
 
 @pytest.mark.parametrize(
@@ -205,7 +210,7 @@ def test_each_role_may_open_its_own_start_page(client, request, role):
     [
         (user, page)
         for user in ROLE_USERS.values()
-        for page in ROLE_USERS
+        for page in ROLE_ONLY_PAGES
         if ROLE_USERS[page] != user
     ],
 )
@@ -217,7 +222,7 @@ def test_a_role_may_not_open_another_roles_start_page(client, request, user, pag
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("page", list(ROLE_USERS))
+@pytest.mark.parametrize("page", ROLE_ONLY_PAGES)
 def test_an_admin_without_the_role_may_not_open_a_start_page(client, admin_user, page):
     client.force_login(admin_user)
 
@@ -231,7 +236,7 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_from_a_start_page(client, page)
     response = client.get(_start(page))
 
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/sign-in/?next=/start/{page}/"
+    assert response["Location"] == f"/accounts/sign-in/?next={_start(page)}"
 
 
 def test_an_unknown_role_has_no_start_page(client, coordinator):
@@ -251,9 +256,9 @@ def test_a_role_label_is_not_a_start_page(client, team_lead):
 
 
 def test_the_start_page_greets_the_person_by_first_name(client):
-    client.force_login(UserFactory(full_name="Ann Jones", roles=[Role.TRAINER]))
+    client.force_login(UserFactory(full_name="Ann Jones", roles=[Role.TEAM_LEAD]))
 
-    response = client.get(_start("trainer"))
+    response = client.get(_start("team_lead"))
 
     assert "Welcome, Ann." in response.content.decode()
 
@@ -279,7 +284,7 @@ def test_home_runs_a_bounded_number_of_queries(
         client.get("/")
 
 
-@pytest.mark.parametrize("role", list(ROLE_USERS))
+@pytest.mark.parametrize("role", PLACEHOLDER_ROLES)
 def test_a_start_page_runs_a_bounded_number_of_queries(
     client, request, role, django_assert_max_num_queries
 ):
@@ -295,7 +300,7 @@ def test_a_start_page_for_someone_with_every_role_runs_the_same_queries(
     client.force_login(UserFactory(is_superuser=True, roles=list(Role)))
 
     with django_assert_max_num_queries(MAX_QUERIES):
-        response = client.get(_start("trainer"))
+        response = client.get(_start("team_lead"))
 
     assert _nav_labels(response) == [
         "Schedule",
@@ -327,7 +332,7 @@ def test_the_no_role_page_runs_a_bounded_number_of_queries(client, django_assert
 def test_coordinators_and_managers_find_the_audit_trail_in_the_navigation(client, role):
     client.force_login(UserFactory(roles=[role]))
 
-    response = client.get(f"/start/{role}/")
+    response = client.get(_start(role))
 
     assert {"label": "Audit trail", "url": "/audit/"} in response.context["nav_items"]
 
@@ -336,6 +341,6 @@ def test_coordinators_and_managers_find_the_audit_trail_in_the_navigation(client
 def test_others_are_not_offered_the_audit_trail(client, role):
     client.force_login(UserFactory(roles=[role]))
 
-    response = client.get(f"/start/{role}/")
+    response = client.get(_start(role))
 
     assert "/audit/" not in [item["url"] for item in response.context["nav_items"]]

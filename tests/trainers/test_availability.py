@@ -24,6 +24,12 @@ def _frozen_day():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _only_the_hooks_a_test_registers(monkeypatch):
+    """The sessions app registers its own hook at start-up; these tests set their own."""
+    monkeypatch.setattr(selectors, "BOOKINGS", [])
+
+
 @pytest.fixture
 def bookings():
     """Register a bookings hook as the sessions app would, and take it away afterwards."""

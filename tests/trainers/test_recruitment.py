@@ -714,7 +714,7 @@ def test_the_new_trainer_chooses_a_password_from_the_email_and_signs_in(
 
     assert saved.status_code == 302
     assert signed_in.status_code == 302
-    assert home.redirect_chain[-1][0] == "/start/trainer/"
+    assert home.redirect_chain[-1][0] == "/me/sessions/"
 
 
 def test_the_set_password_link_is_never_stored(

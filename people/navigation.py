@@ -25,11 +25,15 @@ def start_url(role: str) -> str:
 # What else each role's navigation offers, after the start pages (label, URL name).
 ROLE_PAGES: dict[str, list[tuple[str, str]]] = {
     Role.COORDINATOR: [
+        ("Courses", "sessions:course-list"),
+        ("Venues", "sessions:venue-list"),
         ("Trainers", "trainers:trainer-list"),
         ("Applications", "trainers:application-list"),
         ("Train the Trainer", "trainers:t3-pipeline"),
         ("Role description", "trainers:role-list"),
         ("People I support", "trainers:supporting-list"),
+        ("Import", "sessions:import"),
+        ("My calendar", "sessions:my-calendar"),
         ("Audit trail", "audit:event-list"),
     ],
     Role.MANAGER: [("Audit trail", "audit:event-list")],
@@ -39,6 +43,7 @@ ROLE_PAGES: dict[str, list[tuple[str, str]]] = {
         ("My training", "trainers:my-training"),
         ("Check-ins", "trainers:checkin-list-mine"),
         ("Support", "trainers:support-list-mine"),
+        ("My calendar", "sessions:my-calendar"),
     ],
 }
 

@@ -16,3 +16,8 @@ class SessionsConfig(AppConfig):
 
         if session_bookings not in BOOKINGS:
             BOOKINGS.append(session_bookings)
+
+        from people.demo import register
+        from sessions.demo import seed_sessions
+
+        register(seed_sessions)

@@ -2,11 +2,13 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.core.management import CommandError, call_command
 
 from people.demo import DEMO_PASSWORD
 from people.models import Region, Role, Team, User
 from people.services import user_roles_set
+from sessions.models import TrainingSession
 from trainers.models import Application, RoleDescription, Trainer
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +188,16 @@ def test_it_seeds_a_published_role_description_a_programme_and_the_demo_trainer(
     assert trainer.programme.requirements.count() == 4
     assert trainer.progress.count() == 1
     assert Application.objects.count() == 1
+
+
+def test_it_seeds_a_course_a_venue_and_a_planned_session_without_emailing_anyone(settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    session = TrainingSession.objects.get()
+    assert session.status == TrainingSession.Status.PLANNED
+    assert session.course_version.outcomes.count() == 2
+    assert session.room.venue.name == "Friends Meeting House"
+    assert mail.outbox == []

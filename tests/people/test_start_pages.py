@@ -141,6 +141,7 @@ def test_the_navigation_offers_both_start_pages_to_someone_with_two_roles(client
         "My training",
         "Check-ins",
         "Support",
+        "My calendar",
     ]
 
 
@@ -163,6 +164,7 @@ def test_the_navigation_offers_a_trainer_only_a_trainers_pages(client, trainer):
         "My training",
         "Check-ins",
         "Support",
+        "My calendar",
     ]
 
 
@@ -173,11 +175,15 @@ def test_the_navigation_offers_an_admin_the_django_admin(client):
 
     assert _nav_labels(response) == [
         "Schedule",
+        "Courses",
+        "Venues",
         "Trainers",
         "Applications",
         "Train the Trainer",
         "Role description",
         "People I support",
+        "Import",
+        "My calendar",
         "Audit trail",
         "Admin",
     ]
@@ -307,11 +313,15 @@ def test_a_start_page_for_someone_with_every_role_runs_the_same_queries(
         "Dashboard",
         "My action plans",
         "My sessions",
+        "Courses",
+        "Venues",
         "Trainers",
         "Applications",
         "Train the Trainer",
         "Role description",
         "People I support",
+        "Import",
+        "My calendar",
         "Audit trail",
         "My profile",
         "My training",

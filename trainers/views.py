@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView, TemplateView, View
 
+from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
 from people.models import Role
 from trainers.forms import (
@@ -270,7 +271,7 @@ class ApplyView(FormView):
         try:
             application_submit(role_description=self.role_description, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         return redirect("trainers:apply-thanks")
 
@@ -336,7 +337,7 @@ class ApplicationDetailView(RoleRequiredMixin, FormView):
                 by=self.request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error, aliases={"conversation_at": "conversation_date"})
+            add_service_errors(form, error, aliases={"conversation_at": "conversation_date"})
             return self.form_invalid(form)
         if form.cleaned_data["status"] == Application.Status.ACCEPTED:
             messages.success(
@@ -379,16 +380,6 @@ class ApplicationDeleteView(RoleRequiredMixin, TemplateView):
         application_delete(application=application_get(pk=pk), by=request.user)
         messages.success(request, "The application and its history are deleted.")
         return redirect("trainers:application-list")
-
-
-def _add_errors(form, error: ValidationError, *, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's refusal at the field it is about, or above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        field = (aliases or {}).get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- Trainer profiles and Train the Trainer ---

@@ -17,6 +17,13 @@ class SessionsConfig(AppConfig):
         if session_bookings not in BOOKINGS:
             BOOKINGS.append(session_bookings)
 
+        # A lead's certification cut short can leave a confirmed session not service-user-led.
+        from sessions.services import sessions_on_certification_changed
+        from trainers.services import CERTIFICATION_CHANGED
+
+        if sessions_on_certification_changed not in CERTIFICATION_CHANGED:
+            CERTIFICATION_CHANGED.append(sessions_on_certification_changed)
+
         from people.demo import register
         from sessions.demo import seed_sessions
 

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django import forms
@@ -436,6 +436,17 @@ class SessionForm(forms.Form):
         if day is not None and starts is not None and ends is not None:
             cleaned["starts_at"] = datetime.combine(day, starts, tzinfo=LONDON)
             cleaned["ends_at"] = datetime.combine(day, ends, tzinfo=LONDON)
+            # A time the clocks skip in March never happens: refused, as the import refuses it,
+            # rather than quietly saved an hour later.
+            for name, clock in (("start_time", starts), ("end_time", ends)):
+                moment = datetime.combine(day, clock, tzinfo=LONDON)
+                shown = moment.astimezone(UTC).astimezone(LONDON)
+                if (shown.hour, shown.minute) != (clock.hour, clock.minute):
+                    self.add_error(
+                        name,
+                        f"{clock:%H:%M} on {day:%-d %B %Y} does not exist in the UK: the clocks "
+                        "go forward an hour that night. Enter the time as the clocks will show it.",
+                    )
         cleaned["is_online"] = cleaned.get("where") == "online"
         return cleaned
 

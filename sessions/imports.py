@@ -40,6 +40,7 @@ from sessions.models import (
     TrainingSession,
     Venue,
 )
+from sessions.selectors import BOOKED_STATUSES
 
 LONDON = ZoneInfo("Europe/London")
 # A file kept between the dry run and the real import lives in the person's session: 2 MB is
@@ -534,6 +535,15 @@ class SessionsImporter(Importer):
             (venue.region_id, venue.name.lower()): venue
             for venue in Venue.objects.prefetch_related("rooms")
         }
+        # Sessions still to come never share a room (DESIGN.md §4): every room held from now on,
+        # in one read; a session the file itself changes is held where its row puts it.
+        in_file = set(codes)
+        rooms_held: dict[int, list[tuple[datetime, datetime, str]]] = {}
+        for room_id, held_code, held_from, held_to in TrainingSession.objects.filter(
+            status__in=BOOKED_STATUSES, ends_at__gt=now, room__isnull=False
+        ).values_list("room_id", "code", "starts_at", "ends_at"):
+            if held_code not in in_file:
+                rooms_held.setdefault(room_id, []).append((held_from, held_to, held_code))
         seen_codes: dict[str, int] = {}
         self.plans: list[_SessionPlan] = []
         for number, row in rows:
@@ -613,8 +623,31 @@ class SessionsImporter(Importer):
                         )
                 else:
                     new_title = title
+            holds_room = (
+                starts_at is not None
+                and starts_at > now
+                and ends_at is not None
+                and status in BOOKED_STATUSES
+            )
+            if holds_room and room is not None:
+                clash = next(
+                    (
+                        held
+                        for held in rooms_held.get(room.pk, [])
+                        if held[0] < ends_at and held[1] > starts_at
+                    ),
+                    None,
+                )
+                if clash is not None:
+                    read.error(
+                        "venue",
+                        f"{room.name} at {venue_name} is already booked for session {clash[2]} "
+                        f"({_when(clash[0])}). Choose another venue or time.",
+                    )
             if self.report(number, read):
                 continue
+            if holds_room and room is not None:
+                rooms_held.setdefault(room.pk, []).append((starts_at, ends_at, code))
             values = {
                 "course_version": version,
                 "starts_at": starts_at,

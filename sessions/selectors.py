@@ -254,13 +254,17 @@ def session_is_service_user_led(*, session: TrainingSession) -> bool:
     """Whether a service-user trainer with a Train the Trainer certification valid on the
     session's day has accepted as lead or co-trainer (DESIGN.md §4)."""
     day = timezone.localtime(session.starts_at, LONDON).date()
-    return TrainerAssignment.objects.filter(
-        session=session,
-        status=TrainerAssignment.Status.ACCEPTED,
-        role__in=LEADING_ROLES,
-        user__trainer__certifications__certified_on__lte=day,
-        user__trainer__certifications__expires_on__gt=day,
-    ).exists()
+    return (
+        TrainerAssignment.objects.filter(
+            session=session,
+            status=TrainerAssignment.Status.ACCEPTED,
+            role__in=LEADING_ROLES,
+            user__trainer__certifications__certified_on__lte=day,
+            user__trainer__certifications__expires_on__gt=day,
+        )
+        .exclude(user__trainer__status=Trainer.Status.LEFT)
+        .exists()
+    )
 
 
 def _schedule_filtered(
@@ -493,15 +497,24 @@ def _assignments_with_sessions() -> QuerySet[TrainerAssignment]:
 class MySessions:
     invitations: list[TrainerAssignment]
     upcoming: list[TrainerAssignment]
+    # Sessions the person delivered that ended while the register is still open, newest first:
+    # where they mark attendance late and file the delivery report.
+    recent: list[TrainerAssignment]
 
 
 def assignment_list_for_user(*, user: User) -> MySessions:
-    """A person's invitations still to answer and the sessions they are on that have not
-    ended (cancelled ones too, so they see the change), each with who else is on it."""
+    """A person's invitations still to answer, the sessions they are on that have not ended
+    (cancelled ones too, so they see the change) and those that ended within the register's
+    week, each with who else is on it and whether they keep its register and file its report."""
+    now = timezone.now()
     accepted = TrainerAssignment.objects.filter(status=TrainerAssignment.Status.ACCEPTED)
     assignments = (
         _assignments_with_sessions()
-        .filter(user=user, status__in=HOLDING_STATUSES, session__ends_at__gt=timezone.now())
+        .filter(
+            user=user,
+            status__in=HOLDING_STATUSES,
+            session__ends_at__gt=now - REGISTER_OPEN_AFTER_END,
+        )
         .prefetch_related(
             Prefetch(
                 "session__assignments",
@@ -511,15 +524,20 @@ def assignment_list_for_user(*, user: User) -> MySessions:
         )
         .order_by("session__starts_at", "pk")
     )
-    invitations, upcoming = [], []
-    now = timezone.now()
+    invitations, upcoming, recent = [], [], []
     for assignment in assignments:
-        assignment.others = [a for a in assignment.session.team if a.user_id != user.pk]
+        session = assignment.session
+        assignment.others = [a for a in session.team if a.user_id != user.pk]
+        assignment.keeps_register = assignment.role in DELIVERY_TEAM_ROLES
+        assignment.files_report = assignment.role in REPORTING_ROLES
         if assignment.status == TrainerAssignment.Status.ACCEPTED:
-            upcoming.append(assignment)
-        elif assignment.session.status in BOOKED_STATUSES and assignment.session.starts_at > now:
+            if session.ends_at > now:
+                upcoming.append(assignment)
+            elif session.status != TrainingSession.Status.CANCELLED:
+                recent.append(assignment)
+        elif session.status in BOOKED_STATUSES and session.starts_at > now:
             invitations.append(assignment)
-    return MySessions(invitations=invitations, upcoming=upcoming)
+    return MySessions(invitations=invitations, upcoming=upcoming, recent=recent[::-1])
 
 
 def assignment_get_for_user(*, user: User, pk: int) -> TrainerAssignment:

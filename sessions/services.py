@@ -804,6 +804,14 @@ def session_update(
     timing_changed = (starts_at, ends_at) != old[:2]
     place_changed = timing_changed or (session.room_id, session.is_online) != old[2:]
     _session_check(session, timing_changed=timing_changed, place_changed=place_changed)
+    taken = _places_taken(session)
+    if session.capacity < taken:
+        raise ValidationError(
+            {
+                "capacity": f"{taken} {'person has' if taken == 1 else 'people have'} a place "
+                f"already: choose {taken} places or more, or cancel registrations first."
+            }
+        )
     if code != before["session"]:
         _code_free(code, exclude_pk=session.pk)
     session.code = code
@@ -834,6 +842,9 @@ def session_update(
     session.save()
     if place_changed or before["where"] != after["where"]:
         _session_moved(session, was=before["when"], was_where=before["where"])
+    if session.capacity > before["capacity"]:
+        # New places go to the people waiting, oldest first, as when someone cancels.
+        _waitlist_fill(session)
     audit_record(action=Action.SESSION_CHANGED, actor=by, obj=session, changes=changes)
     return session
 
@@ -948,6 +959,31 @@ def session_confirm(*, session: TrainingSession, by: User) -> TrainingSession:
         changes={"status": (TrainingSession.Status.PLANNED, TrainingSession.Status.CONFIRMED)},
     )
     return session
+
+
+def sessions_on_certification_changed(certification: Certification, by: User) -> None:
+    """A lead's certification was corrected: confirmed sessions still to come that are no longer
+    service-user-led go back to planned (DESIGN.md §4). For certification_expiry_update to call
+    inside its transaction."""
+    leading = TrainerAssignment.objects.filter(
+        user__trainer=certification.trainer_id,
+        status=TrainerAssignment.Status.ACCEPTED,
+        role__in=LEADING_ROLES,
+    ).values("session_id")
+    sessions = TrainingSession.objects.select_for_update(of=("self",)).filter(
+        pk__in=leading, status=TrainingSession.Status.CONFIRMED, starts_at__gt=timezone.now()
+    )
+    for session in sessions:
+        if session_is_service_user_led(session=session):
+            continue
+        session.status = TrainingSession.Status.PLANNED
+        session.save(update_fields=["status", "updated_at"])
+        audit_record(
+            action=Action.SESSION_CHANGED,
+            actor=by,
+            obj=session,
+            changes={"status": (TrainingSession.Status.CONFIRMED, TrainingSession.Status.PLANNED)},
+        )
 
 
 def _month_name(moment: datetime) -> str:
@@ -1229,6 +1265,8 @@ def assignment_withdraw(*, assignment: TrainerAssignment, by: User) -> TrainerAs
             f"This session is {session.get_status_display().lower()}, so nobody can be taken "
             "off it."
         )
+    if session.starts_at <= timezone.now():
+        raise ValidationError("This session has already started, so nobody can be taken off it.")
     before = assignment.status
     assignment.status = TrainerAssignment.Status.WITHDRAWN
     assignment.responded_at = timezone.now()

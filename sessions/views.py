@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.views.generic import FormView, ListView, TemplateView, View
 
+from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
 from people.models import Role
 from sessions.forms import (
@@ -153,15 +154,6 @@ class CourseCoordinatorMixin(RoleRequiredMixin):
     roles = (Role.COORDINATOR,)
 
 
-def _course_form_errors(form, error: ValidationError) -> None:
-    """Put a service's refusal at the field it is about, or above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 class CourseListView(CourseCoordinatorMixin, ListView):
     """Every course, with its newest version and the version published now."""
 
@@ -183,7 +175,7 @@ class CourseCreateView(CourseCoordinatorMixin, FormView):
         try:
             version = course_create(**form.cleaned_data)
         except ValidationError as error:
-            _course_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -254,7 +246,7 @@ class CourseVersionEditView(CourseCoordinatorMixin, _DraftOnlyMixin, FormView):
         try:
             course_version_update(version=self.version, **form.cleaned_data)
         except ValidationError as error:
-            _course_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Draft version {self.version.number} saved.")
         return redirect("sessions:course-version-detail", pk=self.version.pk)
@@ -349,7 +341,7 @@ class OutcomeCreateView(CourseCoordinatorMixin, _DraftOnlyMixin, FormView):
         try:
             outcome_add(version=self.version, **form.cleaned_data)
         except ValidationError as error:
-            _course_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The learning outcome is added. Now add its activities.")
         return redirect("sessions:course-version-detail", pk=self.version.pk)
@@ -380,7 +372,7 @@ class OutcomeEditView(CourseCoordinatorMixin, _DraftOnlyMixin, FormView):
         try:
             outcome_update(outcome=self.outcome, **form.cleaned_data)
         except ValidationError as error:
-            _course_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The learning outcome is saved.")
         return redirect("sessions:course-version-detail", pk=self.outcome.version_id)
@@ -452,7 +444,7 @@ class ActivityCreateView(CourseCoordinatorMixin, _DraftOnlyMixin, FormView):
         try:
             activity_add(outcome=self.outcome, **form.cleaned_data)
         except ValidationError as error:
-            _course_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The activity is added.")
         return redirect(
@@ -489,7 +481,7 @@ class ActivityEditView(CourseCoordinatorMixin, _DraftOnlyMixin, FormView):
         try:
             activity_update(activity=self.activity, **form.cleaned_data)
         except ValidationError as error:
-            _course_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The activity is saved.")
         return redirect(
@@ -575,7 +567,7 @@ class VenueCreateView(CourseCoordinatorMixin, FormView):
         try:
             venue = venue_create(**form.cleaned_data)
         except ValidationError as error:
-            _course_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{venue} is added. Now add its rooms.")
         return redirect("sessions:venue-detail", pk=venue.pk)
@@ -610,7 +602,7 @@ class VenueEditView(CourseCoordinatorMixin, FormView):
         try:
             venue_update(venue=self.venue, **form.cleaned_data)
         except ValidationError as error:
-            _course_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The venue is saved.")
         return redirect("sessions:venue-detail", pk=self.venue.pk)
@@ -633,7 +625,7 @@ class RoomCreateView(CourseCoordinatorMixin, FormView):
         try:
             room = room_add(venue=self.venue, **form.cleaned_data)
         except ValidationError as error:
-            _course_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{room.name} is added.")
         return redirect("sessions:venue-detail", pk=self.venue.pk)
@@ -659,7 +651,7 @@ class RoomEditView(CourseCoordinatorMixin, FormView):
         try:
             room = room_update(room=self.room, **form.cleaned_data)
         except ValidationError as error:
-            _course_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{room.name} is saved.")
         return redirect("sessions:venue-detail", pk=self.room.venue_id)
@@ -696,16 +688,6 @@ class RoomDeleteView(CourseCoordinatorMixin, TemplateView):
 
 class ScheduleCoordinatorMixin(RoleRequiredMixin):
     roles = (Role.COORDINATOR,)
-
-
-def _schedule_form_errors(form, error: ValidationError, aliases: dict | None = None) -> None:
-    """Put a service's refusal at the field it is about, or above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        field = (aliases or {}).get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _month_asked(value: str | None, today: date) -> tuple[date, str]:
@@ -830,7 +812,7 @@ class SessionCreateView(ScheduleCoordinatorMixin, FormView):
         try:
             session = session_create(**form.service_arguments(), by=self.request.user)
         except ValidationError as error:
-            _schedule_form_errors(form, error, SessionForm.ERROR_FIELDS)
+            add_service_errors(form, error, aliases=SessionForm.ERROR_FIELDS)
             return self.form_invalid(form)
         messages.success(self.request, f"{session.code} is scheduled. Invite its trainers below.")
         return redirect("sessions:session-detail", pk=session.pk)
@@ -869,7 +851,7 @@ class SessionEditView(ScheduleCoordinatorMixin, FormView):
                 session=self.session, **form.service_arguments(), by=self.request.user
             )
         except ValidationError as error:
-            _schedule_form_errors(form, error, SessionForm.ERROR_FIELDS)
+            add_service_errors(form, error, aliases=SessionForm.ERROR_FIELDS)
             return self.form_invalid(form)
         if was == TrainingSession.Status.CONFIRMED and session.status != was:
             messages.warning(
@@ -927,7 +909,7 @@ class SessionInviteView(SessionDetailView):
                     session=self.session, by=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _schedule_form_errors(form, error)
+                add_service_errors(form, error)
         if not form.is_valid():
             self.bound_forms = {"invite_form": form}
             return self.render_to_response(self.get_context_data())
@@ -979,7 +961,7 @@ class SessionCancelView(ScheduleCoordinatorMixin, FormView):
         try:
             session_cancel(session=self.session, by=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            _schedule_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request, "The session is cancelled. We have told the trainers invited to it."
@@ -1115,15 +1097,6 @@ class MyAssignmentAnswerView(LoginRequiredMixin, View):
 # own cancel link and self check-in work from links alone.
 
 
-def _service_errors(form, error: ValidationError) -> None:
-    """Put a service's refusal at the field it is about, or above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _registration_message(request: HttpRequest, result, *, learner: bool) -> None:
     registration = result.registration
     name = "You" if learner else registration.participant.full_name
@@ -1214,7 +1187,7 @@ class RegistrationListView(RegistrationCoordinatorMixin, ListView):
                     session=self.session, by=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 _registration_message(request, result, learner=False)
                 return redirect("sessions:registration-list", pk=pk)
@@ -1298,7 +1271,7 @@ class RegisterView(_LearnerLinkMixin, FormView):
         try:
             result = registration_public_submit(session=self.session, **form.cleaned_data)
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         _registration_message(self.request, result, learner=True)
         return redirect("sessions:register-done", token=self.kwargs["token"])
@@ -1426,7 +1399,7 @@ class CheckInView(_LearnerLinkMixin, FormView):
         except ValidationError as error:
             cache.add(key, 0, CHECK_IN_FAILURES_WINDOW)
             cache.incr(key)
-            _service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "You are checked in. Welcome, and enjoy the session.")
         return redirect("sessions:checkin", code=self.session.check_in_code)
@@ -1478,7 +1451,7 @@ class DeliveryReportView(DeliveryTeamMixin, FormView):
                 session=self.session, by=self.request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         text = "Thank you. Your report is filed and the session is marked as delivered."
         if report.debrief_id:
@@ -1502,7 +1475,7 @@ class SessionCostListView(RegistrationCoordinatorMixin, FormView):
         try:
             cost = session_cost_add(session=self.session, by=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{cost.get_kind_display()} of £{cost.amount} added.")
         return redirect("sessions:session-costs", pk=self.session.pk)

@@ -1,5 +1,5 @@
 import calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -446,6 +446,10 @@ RENEWAL_KIND = "certification_renewal"
 RENEWAL_REMINDER_DAYS = 30
 RENEWAL_REMINDER_AT = time(9, 0)
 LONDON = ZoneInfo("Europe/London")
+# Apps above trainers register here what must follow a corrected expiry date, inside the same
+# transaction (sessions re-checks the sessions the trainer leads): called with the
+# certification and who changed it.
+CERTIFICATION_CHANGED: list[Callable[[Certification, User], None]] = []
 
 
 def months_after(day: date, months: int) -> date:
@@ -795,6 +799,8 @@ def certification_expiry_update(
     )
     notification_cancel_for(related=certification, kind=RENEWAL_KIND)
     _renewal_reminder_queue(certification=certification)
+    for hook in CERTIFICATION_CHANGED:
+        hook(certification, by)
     return certification
 
 

@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("people.urls")),
     path("", include("trainers.urls")),
     path("", include("sessions.urls")),
+    path("", include("evaluations.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

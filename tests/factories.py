@@ -444,3 +444,6 @@ def registrations_in_bulk(
         )
         for n, participant in enumerate(participants)
     )
+
+
+# --- Evaluations ---

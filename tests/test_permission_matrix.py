@@ -585,6 +585,9 @@ MATRIX: list[Row] = [
         dict.fromkeys(ROLES, 404),
         "not a trainer or coordinator",
     ),
+    # --- Evaluations: the form ---
+    # --- Evaluations: invitations and responses ---
+    # --- Evaluations: results ---
 ]
 
 

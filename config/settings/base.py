@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "notifications",
     "trainers",
     "sessions",
+    "evaluations",
 ]
 
 MIDDLEWARE = [

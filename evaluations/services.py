@@ -1,0 +1,7 @@
+# --- The form ---
+
+
+# --- Invitations and responses ---
+
+
+# --- Results ---

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from people.models import Participant, Region
@@ -29,6 +30,10 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            # "Hearing Voices" and "hearing voices" are one course, even when saved at once.
+            models.UniqueConstraint(Lower("title"), name="sessions_course_title_any_case"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -228,3 +228,14 @@ def test_a_certified_lead_who_has_left_does_not_make_a_session_service_user_led(
 
     session.refresh_from_db()
     assert session.status == TrainingSession.Status.PLANNED
+
+
+def test_the_database_refuses_a_course_title_that_differs_only_in_case():
+    from django.db import IntegrityError, transaction
+
+    from sessions.models import Course
+
+    Course.objects.create(title="Hearing Voices")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Course.objects.create(title="hearing voices")

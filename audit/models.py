@@ -40,6 +40,9 @@ class Action(models.TextChoices):
     ASSIGNMENT_OVERRIDDEN = "assignment_overridden", "Trainer's own limits overridden"
     ASSIGNMENT_ANSWERED = "assignment_answered", "Invitation to a session answered"
     ASSIGNMENT_WITHDRAWN = "assignment_withdrawn", "Taken off a session"
+    EVALUATION_COMMENTS_RELEASED = "evaluation_comments_released", "Comments released to trainers"
+    EVALUATION_COMMENT_HIDDEN = "evaluation_comment_hidden", "Evaluation comment hidden"
+    EVALUATION_FORM_PUBLISHED = "evaluation_form_published", "Evaluation form published"
 
 
 class AppendOnlyError(Exception):

@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = "Evaluations"
+
+    def ready(self):
+        from evaluations.services import invitations_on_session_delivered
+        from sessions.services import SESSION_DELIVERED
+
+        if invitations_on_session_delivered not in SESSION_DELIVERED:
+            SESSION_DELIVERED.append(invitations_on_session_delivered)
+
+        # The standard form's first version, for demo data (deployments run
+        # `manage.py seed_evaluation_form` once instead).
+        from evaluations.services import standard_form_seed
+        from people.demo import register
+
+        register(standard_form_seed)

@@ -1,7 +1,667 @@
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
+
+from core.charts import bar_chart_svg
+from core.qr import qr_svg
+from evaluations.models import Answer, EvaluationForm, Invitation, Question, Response, Section
+from people.models import Region, Role, User
+from sessions.models import Course, CourseVersion, Registration, TrainerAssignment, TrainingSession
+
 # --- The form ---
+
+
+def _form_with_questions() -> QuerySet[EvaluationForm]:
+    return EvaluationForm.objects.select_related("course").prefetch_related(
+        Prefetch(
+            "sections",
+            queryset=Section.objects.order_by("order", "pk").prefetch_related(
+                Prefetch("questions", queryset=Question.objects.order_by("order", "pk"))
+            ),
+        )
+    )
+
+
+def form_get(*, pk: int) -> EvaluationForm:
+    """A version of the standard form or of a course's own questions, with its sections and
+    their questions in order."""
+    return get_object_or_404(_form_with_questions(), pk=pk)
+
+
+def form_versions_of(*, form: EvaluationForm) -> QuerySet[EvaluationForm]:
+    """Every version of the same form (the standard one, or one course's), newest first."""
+    return EvaluationForm.objects.filter(course=form.course_id).order_by("-version")
+
+
+def standard_form_versions() -> QuerySet[EvaluationForm]:
+    """The standard form's versions, newest first, with how many questions each asks."""
+    return (
+        EvaluationForm.objects.filter(course=None)
+        .annotate(question_count=Count("sections__questions"))
+        .order_by("-version")
+    )
+
+
+def course_form_list() -> QuerySet[EvaluationForm]:
+    """Every version of every course's own questions, by course and newest first."""
+    return (
+        EvaluationForm.objects.filter(course__isnull=False)
+        .select_related("course")
+        .annotate(question_count=Count("sections__questions"))
+        .order_by("course__title", "course_id", "-version")
+    )
+
+
+def courses_without_own_questions() -> QuerySet[Course]:
+    """Courses that have not started their own questions yet."""
+    return Course.objects.exclude(
+        Exists(EvaluationForm.objects.filter(course=OuterRef("pk")))
+    ).order_by("title")
+
+
+def standard_form_current() -> EvaluationForm | None:
+    """The published standard form, with its sections and questions in order."""
+    return (
+        _form_with_questions().filter(course=None, status=EvaluationForm.Status.PUBLISHED).first()
+    )
+
+
+def course_form_current(*, course: Course) -> EvaluationForm | None:
+    """A course's published own questions, if it has any, with sections and questions."""
+    return (
+        _form_with_questions().filter(course=course, status=EvaluationForm.Status.PUBLISHED).first()
+    )
+
+
+def section_get(*, pk: int) -> Section:
+    return get_object_or_404(Section.objects.select_related("form", "form__course"), pk=pk)
+
+
+def question_get(*, pk: int) -> Question:
+    return get_object_or_404(
+        Question.objects.select_related("section", "section__form", "section__form__course"),
+        pk=pk,
+    )
+
+
+def form_problems(form: EvaluationForm) -> list[str]:
+    """What stops a draft being published, in words a coordinator can act on. Reads the
+    sections and questions the caller prefetched."""
+    problems = []
+    sections = list(form.sections.all())
+    if not any(section.questions.all() for section in sections):
+        problems.append("Add at least one question.")
+    for section in sections:
+        if not section.questions.all():
+            problems.append(
+                f"The section “{section.title}” has no questions: add one or remove it."
+            )
+    if form.course_id is None:
+        keys = {question.key for section in sections for question in section.questions.all()}
+        missing = [key for key in Question.REFLECTION_KEYS if key not in keys]
+        if missing:
+            problems.append(
+                "The standard form must ask the three reflections: what will you do more of, "
+                "less of, and stop doing."
+            )
+        if not form.content_note.strip():
+            problems.append(
+                "Write the note shown before the questions, with where to find support."
+            )
+    return problems
 
 
 # --- Invitations and responses ---
 
+# How long a learner can give feedback after a session (emailed links and the short link).
+FEEDBACK_OPEN_FOR = timedelta(days=30)
+# Only attendees are invited and counted (DESIGN.md §4).
+ATTENDEE_STATUSES = (Registration.Status.ATTENDED, Registration.Status.PARTLY_ATTENDED)
+
+
+@dataclass(frozen=True)
+class SessionForms:
+    """The published standard form and the course's published extra questions (if any), with
+    their sections and questions in the order a learner answers them."""
+
+    standard: EvaluationForm | None
+    course: EvaluationForm | None
+    sections: list[Section]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [question for section in self.sections for question in section.questions.all()]
+
+
+def evaluation_forms_for_session(*, session: TrainingSession) -> SessionForms:
+    """What a learner of this session is asked: the standard form, then the course's own."""
+    forms = list(
+        EvaluationForm.objects.filter(status=EvaluationForm.Status.PUBLISHED).filter(
+            Q(course=None) | Q(course__versions=session.course_version_id)
+        )
+    )
+    standard = next((form for form in forms if form.course_id is None), None)
+    course = next((form for form in forms if form.course_id is not None), None)
+    sections = sorted(
+        Section.objects.filter(form__in=[form for form in (standard, course) if form])
+        .select_related("form")
+        .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "pk"))),
+        key=lambda section: (section.form.course_id is not None, section.order, section.pk),
+    )
+    return SessionForms(standard=standard, course=course, sections=sections)
+
+
+def invitation_get_by_token(*, token: str) -> Invitation | None:
+    """The invitation a learner's link is for, with its session; None for an unknown link and
+    for the link of someone no longer marked as having attended."""
+    return (
+        Invitation.objects.select_related(
+            "registration__session__course_version__course",
+            "registration__session__room__venue",
+        )
+        .filter(token=token, registration__status__in=ATTENDEE_STATUSES)
+        .first()
+    )
+
+
+def session_get_for_short_link(*, code: str) -> TrainingSession:
+    """The session a feedback short link is for (its check-in code, in any case)."""
+    return get_object_or_404(
+        TrainingSession.objects.select_related("course_version__course", "room__venue"),
+        check_in_code=code.strip().upper(),
+    )
+
+
+def feedback_short_link_closes(session: TrainingSession) -> datetime:
+    """The short link takes feedback for as long as an emailed link would: 30 days after the
+    session ends."""
+    return session.ends_at + FEEDBACK_OPEN_FOR
+
+
+def feedback_short_link_closed_reason(
+    session: TrainingSession, *, now: datetime | None = None
+) -> str:
+    """Why the session's short link opens no form now, in words; empty while it is open."""
+    now = now or timezone.now()
+    if session.status == TrainingSession.Status.CANCELLED:
+        return "This session was cancelled, so there is no feedback to give."
+    if session.status != TrainingSession.Status.DELIVERED:
+        return (
+            "Feedback opens when the trainers have finished the session and marked it "
+            "delivered. Please come back to this link later."
+        )
+    if now > feedback_short_link_closes(session):
+        closes = timezone.localtime(feedback_short_link_closes(session))
+        return f"Feedback for this session closed on {date_format(closes, 'j F Y')}."
+    return ""
+
+
+@dataclass(frozen=True)
+class EvaluationOverview:
+    invited: int
+    responded: int
+    not_responded: list[Invitation]
+    chaseable: int
+    short_url: str
+    qr_svg: str
+
+    @property
+    def rate(self) -> int | None:
+        """The response rate in whole per cent, halves rounded up; None before any invitation."""
+        if not self.invited:
+            return None
+        return int((Decimal(100 * self.responded) / self.invited).quantize(0, ROUND_HALF_UP))
+
+
+def session_evaluation_overview(*, session: TrainingSession) -> EvaluationOverview:
+    """For a coordinator: how many attendees were invited and responded, and who has not (the
+    invitations know who; the responses never do)."""
+    invitations = Invitation.objects.filter(
+        registration__session=session, registration__status__in=ATTENDEE_STATUSES
+    )
+    counts = invitations.aggregate(invited=Count("pk"), responded=Count("pk", filter=Q(used=True)))
+    not_responded = list(
+        invitations.filter(used=False)
+        .select_related("registration__participant")
+        .order_by("registration__participant__full_name", "pk")
+    )
+    now = timezone.now()
+    url = settings.SITE_URL + reverse(
+        "evaluations:respond-short-link", kwargs={"code": session.check_in_code}
+    )
+    return EvaluationOverview(
+        invited=counts["invited"],
+        responded=counts["responded"],
+        not_responded=not_responded,
+        chaseable=sum(1 for one in not_responded if not one.chased and one.expires_at > now),
+        short_url=url.split("://", 1)[-1],
+        qr_svg=qr_svg(url, title=f"QR code for giving feedback: {url}"),
+    )
+
 
 # --- Results ---
+# Who sees results: coordinators and managers see everything. A session's delivery team (its
+# accepted lead, co-trainers and staff co-facilitators) see that session and the course versions
+# they delivered; any other trainer gets a 404. Free text (DESIGN.md §4) reaches trainers only
+# from sessions whose comments a coordinator released and that have at least 5 responses, and
+# never a comment a coordinator hid. Every figure is counted by the database, grouped by question
+# and value, so a page costs the same few queries for 10 responses or 100,000.
+
+RESULTS_TEAM_ROLES = (
+    TrainerAssignment.Role.LEAD,
+    TrainerAssignment.Role.CO_TRAINER,
+    TrainerAssignment.Role.STAFF,
+)
+COMMENTS_MIN_RESPONSES = 5
+COMMENTS_PER_QUESTION = 50
+COMMENTS_RULE = (
+    "Comments are shown once a coordinator has released them and at least "
+    f"{COMMENTS_MIN_RESPONSES} people have responded."
+)
+COMMENTS_ACROSS_SESSIONS_RULE = (
+    "Comments come only from sessions whose comments a coordinator has released and that at "
+    f"least {COMMENTS_MIN_RESPONSES} people have responded to."
+)
+CONFIDENCE_KEYS = ("confidence_before", "confidence_after")
+
+
+def results_sees_everything(user) -> bool:
+    """Coordinators and managers see every result and every comment."""
+    return user.has_role(Role.COORDINATOR, Role.MANAGER)
+
+
+def _sessions_delivered_by(user) -> QuerySet[TrainerAssignment]:
+    return TrainerAssignment.objects.filter(
+        user=user, status=TrainerAssignment.Status.ACCEPTED, role__in=RESULTS_TEAM_ROLES
+    ).values("session")
+
+
+def results_session_get(*, user, pk: int) -> TrainingSession:
+    """A session whose results `user` may see; a 404 for a trainer not on it."""
+    sessions = TrainingSession.objects.select_related(
+        "course_version__course", "region", "free_text_release__released_by"
+    )
+    if not results_sees_everything(user):
+        sessions = sessions.filter(pk__in=_sessions_delivered_by(user))
+    return get_object_or_404(sessions, pk=pk)
+
+
+def results_course_version_get(*, user, pk: int) -> CourseVersion:
+    """A course version whose results `user` may see: any, or one they delivered a session of."""
+    versions = CourseVersion.objects.select_related("course")
+    if not results_sees_everything(user):
+        delivered = TrainingSession.objects.filter(pk__in=_sessions_delivered_by(user))
+        versions = versions.filter(pk__in=delivered.values("course_version"))
+    return get_object_or_404(versions, pk=pk)
+
+
+def results_sessions(
+    *,
+    user,
+    session: TrainingSession | None = None,
+    course_version: CourseVersion | None = None,
+    region: Region | None = None,
+    trainer: User | None = None,
+) -> QuerySet[TrainingSession]:
+    """The sessions a results page counts: one session, a course version's, or those of a
+    region or a trainer. A trainer who is not also a coordinator or manager counts only the
+    sessions they delivered, whatever they ask for. (A course version's page shows the whole
+    version to those who delivered part of it: its reach is checked before.)"""
+    sessions = TrainingSession.objects.all()
+    if session is not None:
+        return sessions.filter(pk=session.pk)
+    if course_version is not None:
+        return sessions.filter(course_version=course_version)
+    if not results_sees_everything(user):
+        trainer = user
+    if region is not None:
+        sessions = sessions.filter(region=region)
+    if trainer is not None:
+        sessions = sessions.filter(pk__in=_sessions_delivered_by(trainer))
+    return sessions
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+
+
+@dataclass
+class QuestionResult:
+    key: str
+    text: str
+    kind: str
+    bars: list[Bar] = field(default_factory=list)
+    answered: int = 0
+    mean: float | None = None
+
+    @property
+    def chart(self) -> SafeString:
+        return bar_chart_svg(
+            title=self.text,
+            labels=[bar.label for bar in self.bars],
+            values=[bar.count for bar in self.bars],
+            chart_id=f"chart-{self.key}",
+        )
+
+    @property
+    def mean_text(self) -> str:
+        return "" if self.mean is None else f"{self.mean:.1f}"
+
+
+@dataclass(frozen=True)
+class ConfidenceChange:
+    before: QuestionResult
+    after: QuestionResult
+
+    @property
+    def change(self) -> float | None:
+        if self.before.mean is None or self.after.mean is None:
+            return None
+        return self.after.mean - self.before.mean
+
+    @property
+    def change_text(self) -> str:
+        change = self.change
+        return "" if change is None else f"{change:+.1f}"
+
+
+@dataclass(frozen=True)
+class Comment:
+    pk: int
+    text: str
+    hidden: bool
+    hidden_by: str
+    hidden_reason: str
+
+
+@dataclass
+class CommentGroup:
+    key: str
+    text: str
+    comments: list[Comment] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.comments))
+
+
+@dataclass
+class Results:
+    attendees: int
+    responses: int
+    questions: list[QuestionResult]
+    confidence: ConfidenceChange | None
+    comments: list[CommentGroup]
+    reflections: list[CommentGroup]
+    comments_open: bool
+    comments_note: str
+
+    @property
+    def response_rate(self) -> str:
+        if not self.attendees:
+            return f"{self.responses} (no attendance recorded)"
+        percent = round(self.responses * 100 / self.attendees)
+        return f"{self.responses} of {self.attendees} ({percent}%)"
+
+
+def _questions_of(responses: QuerySet[Response]) -> list[Question]:
+    """The questions the responses answered, one per key: the newest form's wording wins, in the
+    order that form asks them (the standard form first, then a course's own)."""
+    questions = (
+        Question.objects.filter(
+            Q(section__form__in=responses.values("form"))
+            | Q(section__form__in=responses.values("course_form"))
+        )
+        .select_related("section__form")
+        .order_by("-section__form__version", "section__order", "section__pk", "order", "pk")
+    )
+    by_key: dict[str, Question] = {}
+    for question in questions:
+        by_key.setdefault(question.key, question)
+    return sorted(
+        by_key.values(),
+        key=lambda q: (
+            q.section.form.course_id is not None,
+            q.section.order,
+            q.section.pk,
+            q.order,
+            q.pk,
+        ),
+    )
+
+
+def _rating_label(value: int, question: Question) -> str:
+    end = {1: question.low_label, 5: question.high_label}.get(value)
+    return f"{value} ({end})" if end else str(value)
+
+
+def _counted(question: Question, counts: dict) -> QuestionResult:
+    result = QuestionResult(key=question.key, text=question.text, kind=question.kind)
+    kind = question.kind
+    if kind == Question.Kind.RATING:
+        result.bars = [Bar(_rating_label(v, question), counts.get(v, 0)) for v in range(1, 6)]
+        result.answered = sum(bar.count for bar in result.bars)
+        if result.answered:
+            total = sum(v * counts.get(v, 0) for v in range(1, 6))
+            result.mean = total / result.answered
+    elif kind == Question.Kind.YES_NO:
+        result.bars = [Bar("Yes", counts.get(True, 0)), Bar("No", counts.get(False, 0))]
+        result.answered = sum(bar.count for bar in result.bars)
+    else:
+        extra = [c for c in counts if c is not None and c not in question.choices]
+        choices = list(question.choices) + extra
+        result.bars = [Bar(str(choice), counts.get(choice, 0)) for choice in choices]
+        if kind == Question.Kind.MULTIPLE:
+            result.answered = counts.get(None, 0)
+        else:
+            result.answered = sum(bar.count for bar in result.bars)
+    return result
+
+
+def _comment_sessions(sessions: QuerySet[TrainingSession], *, user) -> QuerySet[TrainingSession]:
+    """The sessions whose comments `user` may read."""
+    if results_sees_everything(user):
+        return sessions
+    enough = (
+        TrainingSession.objects.annotate(responded=Count("evaluation_responses"))
+        .filter(responded__gte=COMMENTS_MIN_RESPONSES)
+        .values("pk")
+    )
+    return sessions.filter(free_text_release__isnull=False, pk__in=enough)
+
+
+def results_summary(
+    *, sessions: QuerySet[TrainingSession], user, session: TrainingSession | None = None
+) -> Results:
+    """Response rate, each question's counts and mean, the change in confidence, and the
+    comments and reflections `user` may read, for the responses to `sessions` (or to `session`
+    alone, whose release then decides whether its trainers read any comments)."""
+    responses = Response.objects.filter(session__in=sessions)
+    answers = Answer.objects.filter(response__session__in=sessions).order_by()
+    attendees = Registration.objects.filter(
+        session__in=sessions, status__in=ATTENDEE_STATUSES
+    ).count()
+    response_count = responses.count()
+    questions = _questions_of(responses)
+
+    counts: dict[str, dict] = defaultdict(dict)
+    grouped = (
+        answers.filter(
+            question__kind__in=[Question.Kind.RATING, Question.Kind.YES_NO, Question.Kind.SINGLE]
+        )
+        .values("question__key", "question__kind", "number", "boolean", "text")
+        .annotate(n=Count("pk"))
+    )
+    for row in grouped:
+        value = {
+            Question.Kind.RATING: row["number"],
+            Question.Kind.YES_NO: row["boolean"],
+        }.get(row["question__kind"], row["text"])
+        if value is None or value == "":
+            continue
+        key_counts = counts[row["question__key"]]
+        key_counts[value] = key_counts.get(value, 0) + row["n"]
+    # Several choices: the database counts each combination, and each choice is summed from them.
+    combinations = (
+        answers.filter(question__kind=Question.Kind.MULTIPLE)
+        .values("question__key", "selected")
+        .annotate(n=Count("pk"))
+    )
+    for row in combinations:
+        key_counts = counts[row["question__key"]]
+        key_counts[None] = key_counts.get(None, 0) + row["n"]  # how many answered
+        for choice in row["selected"] or []:
+            key_counts[choice] = key_counts.get(choice, 0) + row["n"]
+
+    results = [_counted(q, counts[q.key]) for q in questions if q.kind not in Question.TEXT_KINDS]
+    by_key = {result.key: result for result in results}
+    confidence = None
+    if all(key in by_key for key in CONFIDENCE_KEYS):
+        confidence = ConfidenceChange(
+            before=by_key[CONFIDENCE_KEYS[0]], after=by_key[CONFIDENCE_KEYS[1]]
+        )
+        results = [r for r in results if r.key not in CONFIDENCE_KEYS]
+
+    everything = results_sees_everything(user)
+    if everything:
+        is_open, note = True, ""
+    elif session is not None:
+        is_open = results_comments_open_to_trainers(session=session, responses=response_count)
+        note = "" if is_open else COMMENTS_RULE
+    else:
+        is_open, note = True, COMMENTS_ACROSS_SESSIONS_RULE
+    comments, reflections = (
+        _comments(sessions=sessions, questions=questions, user=user, answers=answers)
+        if is_open
+        else ([], [])
+    )
+    return Results(
+        attendees=attendees,
+        responses=response_count,
+        questions=results,
+        confidence=confidence,
+        comments=comments,
+        reflections=reflections,
+        comments_open=is_open,
+        comments_note=note,
+    )
+
+
+def _comments(
+    *, sessions, questions: list[Question], user, answers: QuerySet[Answer]
+) -> tuple[list[CommentGroup], list[CommentGroup]]:
+    text_questions = [q for q in questions if q.kind in Question.TEXT_KINDS]
+    if not text_questions:
+        return [], []
+    everything = results_sees_everything(user)
+    readable = (
+        answers.filter(
+            question__kind__in=Question.TEXT_KINDS,
+            response__session__in=_comment_sessions(sessions, user=user),
+        )
+        .exclude(text="")
+        .order_by()
+    )
+    if not everything:
+        readable = readable.filter(hidden_at__isnull=True)
+    totals = dict(readable.values_list("question__key").annotate(n=Count("pk")))
+    order = ("-response__submitted_on", "text", "pk")
+    rows = (
+        readable.annotate(
+            place=Window(RowNumber(), partition_by=[F("question__key")], order_by=order)
+        )
+        .filter(place__lte=COMMENTS_PER_QUESTION)
+        .values("pk", "text", "question__key", "hidden_at", "hidden_reason", "hidden_by__full_name")
+        .order_by(*order)
+    )
+    groups = {
+        q.key: CommentGroup(key=q.key, text=q.text, total=totals.get(q.key, 0))
+        for q in text_questions
+    }
+    for row in rows:
+        groups[row["question__key"]].comments.append(
+            Comment(
+                pk=row["pk"],
+                text=row["text"],
+                hidden=row["hidden_at"] is not None,
+                hidden_by=row["hidden_by__full_name"] or "a coordinator",
+                hidden_reason=row["hidden_reason"],
+            )
+        )
+    comments = [g for k, g in groups.items() if k not in Question.REFLECTION_KEYS]
+    reflections = [g for k, g in groups.items() if k in Question.REFLECTION_KEYS]
+    return comments, reflections
+
+
+def results_comments_open_to_trainers(*, session: TrainingSession, responses: int) -> bool:
+    """Whether the session's trainers may read its comments (released, 5 responses)."""
+    released = hasattr(session, "free_text_release")
+    return released and responses >= COMMENTS_MIN_RESPONSES
+
+
+def results_comment_get(*, pk: int) -> Answer:
+    """A comment (an answer in words) for a coordinator to hide."""
+    return get_object_or_404(
+        Answer.objects.select_related("question", "response__session__course_version__course"),
+        pk=pk,
+        question__kind__in=Question.TEXT_KINDS,
+    )
+
+
+def _csv_value(kind: str, number, boolean, text: str, selected, hidden_at) -> str | int:
+    if kind in Question.TEXT_KINDS and hidden_at is not None:
+        return "[hidden]"
+    if kind == Question.Kind.RATING:
+        return "" if number is None else number
+    if kind == Question.Kind.YES_NO:
+        return "" if boolean is None else ("yes" if boolean else "no")
+    if kind == Question.Kind.MULTIPLE:
+        return "; ".join(selected or [])
+    return text
+
+
+def results_answer_rows(*, sessions: QuerySet[TrainingSession]) -> tuple[list[str], list[list]]:
+    """The answers for a spreadsheet: a header of question keys and one row per response, with
+    the session's code but nothing about the learner. Rows are sorted by their values, so their
+    order says nothing about who answered first. Hidden comments read "[hidden]"."""
+    keys = [q.key for q in _questions_of(Response.objects.filter(session__in=sessions))]
+    answers = (
+        Answer.objects.filter(response__session__in=sessions)
+        .values_list(
+            "response_id",
+            "response__session__code",
+            "question__key",
+            "question__kind",
+            "number",
+            "boolean",
+            "text",
+            "selected",
+            "hidden_at",
+        )
+        .order_by("response_id")
+    )
+    rows: list[list] = []
+    current, values, code = None, {}, ""
+    for response_id, session_code, key, *answer in answers.iterator(chunk_size=5000):
+        if response_id != current:
+            if current is not None:
+                rows.append([code, *[values.get(k, "") for k in keys]])
+            current, values, code = response_id, {}, session_code
+        values[key] = _csv_value(*answer)
+    if current is not None:
+        rows.append([code, *[values.get(k, "") for k in keys]])
+    rows.sort(key=lambda row: [str(cell) for cell in row])
+    return ["session", *keys], rows

@@ -32,11 +32,16 @@ ROLE_PAGES: dict[str, list[tuple[str, str]]] = {
         ("Train the Trainer", "trainers:t3-pipeline"),
         ("Role description", "trainers:role-list"),
         ("People I support", "trainers:supporting-list"),
+        ("Evaluation form", "evaluations:form-list"),
+        ("Results", "evaluations:results-overview"),
         ("Import", "sessions:import"),
         ("My calendar", "sessions:my-calendar"),
         ("Audit trail", "audit:event-list"),
     ],
-    Role.MANAGER: [("Audit trail", "audit:event-list")],
+    Role.MANAGER: [
+        ("Results", "evaluations:results-overview"),
+        ("Audit trail", "audit:event-list"),
+    ],
     Role.TEAM_LEAD: [("People I support", "trainers:supporting-list")],
     Role.TRAINER: [
         ("My profile", "trainers:my-profile"),

@@ -526,6 +526,9 @@ TRAINER_REMINDER_DAYS = (7, 1)
 # reminders re-timed). During the call `session.cancellation_reason` holds the reason given.
 SESSION_CANCELLED: list[Callable[[TrainingSession], None]] = []
 SESSION_MOVED: list[Callable[[TrainingSession], None]] = []
+# ... and when a session becomes delivered, or its attendance is corrected after that (so the
+# hooks must be safe to run more than once).
+SESSION_DELIVERED: list[Callable[[TrainingSession], None]] = []
 
 
 def _subject(text: str) -> str:
@@ -1758,6 +1761,9 @@ def attendance_record(
             registration.status, registration.status_changed_at = mark, now
             changed.append(registration)
     Registration.objects.bulk_update(changed, ["status", "status_changed_at"])
+    if changed and session.status == TrainingSession.Status.DELIVERED:
+        for hook in SESSION_DELIVERED:
+            hook(session)
     counts = registration_counts(session=session)
     audit_record(
         action=Action.ATTENDANCE_RECORDED,
@@ -1862,6 +1868,8 @@ def delivery_report_submit(
     status_before = session.status
     session.status = TrainingSession.Status.DELIVERED
     session.save(update_fields=["status", "updated_at"])
+    for hook in SESSION_DELIVERED:
+        hook(session)
     # Nothing about the debrief goes into the trail, not even that there was one.
     audit_record(
         action=Action.DELIVERY_REPORT_FILED,

@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trainers.tasks.purge_closed_applications",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Learners who have not given feedback get one reminder 3 days after their invitation.
+    "send-evaluation-chasers": {
+        "task": "evaluations.tasks.send_evaluation_chasers",
+        "schedule": crontab(minute=5),
+    },
 }
 
 LOGGING = {

@@ -292,3 +292,51 @@ class CommentHideForm(forms.Form):
             "max_length": "Keep the reason to 300 characters or fewer.",
         },
     )
+
+
+# --- Course review ---
+
+
+class _ParticipantChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        if getattr(obj, "is_service_user_trainer", False):
+            return f"{obj.full_name} (service-user trainer)"
+        return obj.full_name
+
+
+class CourseReviewForm(forms.Form):
+    """Checks only the shape of what was typed; course_review_record decides the rest."""
+
+    held_on = forms.DateField(
+        label="Date the review was held",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date the review was held.",
+            "invalid": "Enter the date as day, month and year, for example 3 March 2026.",
+        },
+    )
+    participants = _ParticipantChoice(
+        label="Who took part",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="At least one service-user trainer who delivered this version must take part.",
+        error_messages={
+            "required": "Choose who took part in the review.",
+            "invalid_choice": "Choose only from the people listed.",
+            "invalid_pk_value": "Choose only from the people listed.",
+        },
+    )
+    findings = forms.CharField(
+        label="What the review found",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write down what the review found."},
+    )
+    decisions = forms.CharField(
+        label="What the review decided to change",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write down what the review decided to change."},
+    )
+
+    def __init__(self, *args, participant_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = participant_choices

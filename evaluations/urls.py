@@ -103,4 +103,39 @@ results_patterns: list = [
     ),
 ]
 
-urlpatterns = form_patterns + response_patterns + results_patterns
+# --- Documents ---
+document_patterns: list = [
+    path(
+        "schedule/<int:pk>/report.pdf",
+        views.SessionReportPdfView.as_view(),
+        name="document-session-report",
+    ),
+    path(
+        "schedule/<int:pk>/certificates.zip",
+        views.SessionCertificatesZipView.as_view(),
+        name="document-certificates-zip",
+    ),
+    path(
+        "evaluate/<str:token>/certificate.pdf",
+        views.CertificateView.as_view(),
+        name="document-certificate",
+    ),
+]
+
+# --- Course review ---
+review_patterns: list = [
+    path(
+        "courses/versions/<int:pk>/review/",
+        views.CourseReviewView.as_view(),
+        name="review-course-version",
+    ),
+    path(
+        "courses/reviews/<int:pk>/next-version/",
+        views.CourseReviewNextVersionView.as_view(),
+        name="review-next-version",
+    ),
+]
+
+urlpatterns = (
+    form_patterns + response_patterns + results_patterns + document_patterns + review_patterns
+)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,12 +9,15 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.views.generic import FormView, TemplateView, View
 
+from audit.models import Action
+from audit.services import audit_record
 from core.csvsafe import csv_response
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
 from evaluations.forms import (
     CommentHideForm,
     CourseFormCreateForm,
+    CourseReviewForm,
     EvaluationFormDetailsForm,
     QuestionForm,
     ResponseForm,
@@ -22,9 +25,13 @@ from evaluations.forms import (
     SectionForm,
 )
 from evaluations.models import Answer, EvaluationForm, Invitation, Question, Section
+from evaluations.pdf import certificates_zip, render_certificate_pdf, render_session_report_pdf
 from evaluations.selectors import (
     SessionForms,
+    course_draft_of,
     course_form_list,
+    course_review_get,
+    course_reviews_of,
     courses_without_own_questions,
     evaluation_forms_for_session,
     feedback_short_link_closed_reason,
@@ -40,6 +47,10 @@ from evaluations.selectors import (
     results_session_get,
     results_sessions,
     results_summary,
+    review_can_record,
+    review_change_notes,
+    review_course_version_get,
+    review_participant_choices,
     section_get,
     session_evaluation_overview,
     session_get_for_short_link,
@@ -48,8 +59,11 @@ from evaluations.selectors import (
 from evaluations.services import (
     InvitationExpired,
     InvitationUsed,
+    NextVersionExists,
     answer_hide,
     course_form_create,
+    course_review_next_version_start,
+    course_review_record,
     form_copy,
     form_publish,
     form_update,
@@ -772,3 +786,158 @@ class CommentHideView(RoleRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, "The comment is hidden from the trainers.")
         return redirect("evaluations:results-session", pk=self.answer.response.session_id)
+
+
+# --- Documents ---
+# The session report: coordinators and managers get it with the attendees' names, the session's
+# own delivery team without them; another trainer gets a 404, team leads and admins a 403. The
+# certificates zip is for coordinators. A learner downloads their own certificate through their
+# feedback link, used or still valid, while they are marked as having attended.
+
+
+def _pdf_response(content: bytes, filename: str, *, attachment: bool = True) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class SessionReportPdfView(SessionResultsMixin, View):
+    """A session's report as a PDF: attendance, results with charts, reflections."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        with_names = results_sees_everything(request.user)
+        content = render_session_report_pdf(self.session, with_names=with_names)
+        filename = f"session-report-{slugify(self.session.code)}.pdf"
+        if with_names:  # learners' names leave the app: an export like any other
+            audit_record(
+                action=Action.EXPORT, request=request, obj=self.session, changes={"file": filename}
+            )
+        return _pdf_response(content, filename)
+
+
+class SessionCertificatesZipView(RoleRequiredMixin, View):
+    """Every attendee's certificate of attendance, one PDF each, in a zip."""
+
+    roles = (Role.COORDINATOR,)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        session = get_object_or_404(
+            TrainingSession.objects.select_related("course_version__course"), pk=pk
+        )
+        response = HttpResponse(certificates_zip(session), content_type="application/zip")
+        filename = f"certificates-{slugify(session.code)}.zip"
+        audit_record(action=Action.EXPORT, request=request, obj=session, changes={"file": filename})
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class CertificateView(_LearnerLinkMixin, View):
+    """A learner's own certificate of attendance, through their feedback link."""
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        invitation = invitation_get_by_token(token=token)
+        state = ""
+        if invitation is None:
+            state = "unknown"
+        elif invitation_refused_reason(invitation) == "expired":
+            state = "expired"
+        if state:
+            return TemplateResponse(
+                request,
+                RespondView.refused_template_name,
+                {"state": state, "session": invitation and invitation.registration.session},
+                status=REFUSED_STATUS[state],
+            )
+        return _pdf_response(
+            render_certificate_pdf(invitation.registration), "certificate-of-attendance.pdf"
+        )
+
+
+# --- Course review ---
+# Coordinators and managers open any version's review page, a trainer one they delivered (another
+# trainer gets a 404); team leads and admins are refused. Coordinators and the trainers who
+# delivered the version record reviews; managers only read. Only coordinators start the next
+# version from a review.
+
+
+class CourseReviewView(RoleRequiredMixin, FormView):
+    """A course version's evaluation results, its delivery reports' "what to change", its
+    reviews (newest first) and the form to record one."""
+
+    template_name = "evaluations/review_course_version.html"
+    form_class = CourseReviewForm
+    roles = RESULTS_ROLES
+
+    @cached_property
+    def version(self) -> CourseVersion:
+        return review_course_version_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    @cached_property
+    def can_record(self) -> bool:
+        return review_can_record(user=self.request.user, version=self.version)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {
+            "participant_choices": review_participant_choices(
+                version=self.version, user=self.request.user
+            )
+        }
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        sessions = results_sessions(user=user, course_version=self.version)
+        if not self.can_record:
+            kwargs["form"] = None
+        return super().get_context_data(
+            version=self.version,
+            results=results_summary(sessions=sessions, user=user),
+            notes=review_change_notes(version=self.version),
+            reviews=course_reviews_of(version=self.version),
+            draft=course_draft_of(version=self.version),
+            can_record=self.can_record,
+            is_coordinator=user.is_coordinator,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not self.can_record:
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            review = course_review_record(
+                version=self.version, by=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Review of {review.held_on.day} {review.held_on:%B %Y} recorded."
+        )
+        return redirect("evaluations:review-course-version", pk=self.version.pk)
+
+
+class CourseReviewNextVersionView(RoleRequiredMixin, View):
+    """A coordinator starts the course's next version from a review."""
+
+    roles = (Role.COORDINATOR,)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = course_review_get(pk=pk)
+        try:
+            draft = course_review_next_version_start(review=review, by=request.user)
+        except NextVersionExists as exists:
+            messages.info(request, " ".join(exists.messages))
+            return redirect("evaluations:review-course-version", pk=review.course_version_id)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("evaluations:review-course-version", pk=review.course_version_id)
+        messages.success(
+            request, f"Draft version {draft.number} started from the review. Change it here."
+        )
+        return redirect("sessions:course-version-detail", pk=draft.pk)

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from evaluations.models import CourseReview
 from evaluations.services import form_copy
 from people.models import Role
 from sessions.models import CalendarFeed
@@ -826,6 +827,66 @@ MATRIX: list[Row] = [
         lambda p: {"pk": 999999},
         only("coordinator") | {"coordinator": 404},
         "missing",
+    ),
+    # --- Evaluations: documents ---
+    # The session report: coordinators and managers, and the session's delivery team (trainer_a)
+    # without names; another trainer a 404; team leads and admins a 403. The certificates zip is
+    # for coordinators. A learner's certificate goes to whoever holds the link of an attendee.
+    Row(
+        "evaluations:document-session-report",
+        lambda p: {
+            "pk": TrainerAssignmentFactory(user=p["trainer_a"], status="accepted").session_id
+        },
+        only("coordinator") | {"manager": 200, "trainer_a": 200, "trainer_b": 404},
+    ),
+    Row(
+        "evaluations:document-certificates-zip",
+        lambda p: {"pk": delivered_session().pk},
+        only("coordinator"),
+    ),
+    Row(
+        "evaluations:document-certificate",
+        lambda p: {"token": used_invitation().token},
+        dict.fromkeys(ROLES, 200),
+        "used",
+    ),
+    Row(
+        "evaluations:document-certificate",
+        lambda p: {"token": "no-such-feedback-link"},
+        dict.fromkeys(ROLES, 404),
+        "unknown",
+    ),
+    # --- Evaluations: course review ---
+    # Coordinators, managers (read only) and the trainers who delivered the version (trainer_a)
+    # open the review page; another trainer a 404; team leads and admins a 403. Only
+    # coordinators start the next version from a review, by POST.
+    Row(
+        "evaluations:review-course-version",
+        lambda p: {
+            "pk": TrainerAssignmentFactory(
+                user=p["trainer_a"], status="accepted", session__status="delivered"
+            ).session.course_version_id
+        },
+        only("coordinator") | {"manager": 200, "trainer_a": 200, "trainer_b": 404},
+    ),
+    Row(
+        "evaluations:review-course-version",
+        lambda p: {"pk": 999999},
+        only("coordinator")
+        | {"coordinator": 404, "manager": 404, "trainer_a": 404, "trainer_b": 404},
+        "missing",
+    ),
+    Row(
+        "evaluations:review-next-version",
+        lambda p: {
+            "pk": CourseReview.objects.create(
+                course_version=CourseVersionFactory(),
+                held_on="2026-01-05",
+                findings="Found",
+                decisions="Decided",
+            ).pk
+        },
+        only("coordinator") | {"coordinator": 405},
     ),
 ]
 

@@ -126,15 +126,16 @@ def test_a_response_keeps_nothing_that_leads_back_to_the_learner(client, invitat
     assert Response.objects.get().submitted_on == timezone.localdate()
 
 
-def test_the_thank_you_page_has_no_certificate_link_yet(client, invitation):
+def test_the_thank_you_page_offers_the_learners_own_certificate(client, invitation):
     client.post(respond_url(invitation), good_answers())
 
     page = text(
         client.get(reverse("evaluations:respond-thanks", kwargs={"token": invitation.token}))
     )
 
+    certificate = reverse("evaluations:document-certificate", kwargs={"token": invitation.token})
     assert "Thank you for your feedback" in page
-    assert "certificate" not in page.lower()
+    assert certificate in page
 
 
 def test_the_thank_you_page_before_responding_leads_to_the_form(client, invitation):

@@ -14,3 +14,21 @@ def add_service_errors(
     for field, errors in error.error_dict.items():
         field = (aliases or {}).get(field, field)
         form.add_error(field if field in form.fields else None, errors)
+
+
+class NativeDateInput(forms.DateInput):
+    """The browser's own date picker; its value is always ISO (YYYY-MM-DD)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class NativeTimeInput(forms.TimeInput):
+    """The browser's own time picker, in 24-hour HH:MM."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from core.forms import NativeDateInput, NativeTimeInput
 from core.uploads import format_megabytes
 from people.models import Participant, ParticipantType, Region, Role, Team, User
 from sessions.imports import KINDS as IMPORT_KINDS
@@ -251,24 +252,10 @@ class RoomForm(forms.Form):
 SCHEDULE_DATE_ERROR = "Enter a real date, like 14/12/2026."
 
 
-class _ScheduleDateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class _ScheduleTimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
-
-
 def _schedule_date_field(label: str, *, error_messages=None, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label,
-        widget=_ScheduleDateInput,
+        widget=NativeDateInput,
         input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"],
         error_messages={"invalid": SCHEDULE_DATE_ERROR, **(error_messages or {})},
         **kwargs,
@@ -317,7 +304,7 @@ class SessionForm(forms.Form):
     )
     start_time = forms.TimeField(
         label="Starts at",
-        widget=_ScheduleTimeInput,
+        widget=NativeTimeInput,
         help_text="UK time, for example 10:00.",
         error_messages={
             "required": "Enter the time the session starts.",
@@ -326,7 +313,7 @@ class SessionForm(forms.Form):
     )
     end_time = forms.TimeField(
         label="Ends at",
-        widget=_ScheduleTimeInput,
+        widget=NativeTimeInput,
         help_text="UK time, for example 13:00.",
         error_messages={
             "required": "Enter the time the session ends.",

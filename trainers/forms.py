@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.forms import NativeDateInput, NativeTimeInput
 from people.models import Region, User
 from trainers.models import (
     Application,
@@ -168,20 +169,6 @@ class ApplicationForm(forms.Form):
         return bool(self.data.get(self.HONEYPOT, "").strip())
 
 
-class ConversationDateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class ConversationTimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
-
-
 NOTE_ONLY = ""
 
 
@@ -207,14 +194,14 @@ class ApplicationMoveForm(forms.Form):
     conversation_date = forms.DateField(
         label="Conversation date",
         required=False,
-        widget=ConversationDateInput,
+        widget=NativeDateInput,
         help_text="Needed when you book a conversation.",
         error_messages={"invalid": "Enter a real date, for example 14/06/2025."},
     )
     conversation_time = forms.TimeField(
         label="Conversation time",
         required=False,
-        widget=ConversationTimeInput,
+        widget=NativeTimeInput,
         help_text="UK time, for example 14:30.",
         error_messages={"invalid": "Enter a time, for example 14:30."},
     )
@@ -528,13 +515,6 @@ class T3RequirementForm(forms.Form):
 # --- Support, wellbeing and privacy ---
 
 
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class SupportSessionForm(forms.Form):
     """A support or supervision session, as the trainer's supporter records it."""
 
@@ -547,7 +527,7 @@ class SupportSessionForm(forms.Form):
     )
     held_on = forms.DateField(
         label="Date of the session",
-        widget=_DateInput,
+        widget=NativeDateInput,
         error_messages={
             "required": "Enter the date the session was held.",
             "invalid": "Enter a real date, for example 14/06/2025.",
@@ -569,7 +549,7 @@ class SupportSessionForm(forms.Form):
     next_on = forms.DateField(
         label="Next session (optional)",
         required=False,
-        widget=_DateInput,
+        widget=NativeDateInput,
         error_messages={"invalid": "Enter a real date, for example 14/07/2025."},
     )
 

@@ -44,3 +44,25 @@ def test_an_alias_puts_the_service_field_on_the_forms_field():
     add_service_errors(form, ValidationError({"name": "Taken."}), aliases={"name": "full_name"})
 
     assert form.errors == {"full_name": ["Taken."]}
+
+
+def test_the_date_input_is_the_browsers_date_picker_with_an_iso_value():
+    from datetime import date
+
+    from core.forms import NativeDateInput
+
+    html = NativeDateInput().render("day", date(2026, 12, 14))
+
+    assert 'type="date"' in html
+    assert 'value="2026-12-14"' in html
+
+
+def test_the_time_input_is_the_browsers_time_picker_in_24_hours():
+    from datetime import time
+
+    from core.forms import NativeTimeInput
+
+    html = NativeTimeInput().render("start", time(14, 5))
+
+    assert 'type="time"' in html
+    assert 'value="14:05"' in html

@@ -16,6 +16,8 @@ class Action(models.TextChoices):
     EXPORT = "export", "Exported data"
     SECOND_FACTOR_ADDED = "second_factor_added", "Two-step sign-in set up"
     SECOND_FACTOR_FAILED = "second_factor_failed", "Wrong two-step sign-in code"
+    SECOND_FACTOR_REPLACED = "second_factor_replaced", "Two-step sign-in authenticator replaced"
+    SECOND_FACTOR_RESET = "second_factor_reset", "Two-step sign-in reset by an admin"
     ROLE_DESCRIPTION_PUBLISHED = "role_description_published", "Role description published"
     APPLICATION_STATUS_CHANGED = "application_status_changed", "Application moved on"
     TRAINER_ASSIGNED = "trainer_assigned", "Trainer's supporter or programme set"

@@ -58,9 +58,15 @@ def _read_time(value: str) -> datetime:
 class SecondFactorMiddleware:
     """Until the second factor is checked, a person reaches only the second-factor pages.
 
-    Coordinators, managers and admins must set one up; anyone who has one must use it."""
+    Coordinators, managers and admins must set one up; anyone who has one must use it. Someone
+    who has one never reaches the set-up page on a password alone: that would let whoever knows the
+    password replace the owner's authenticator with their own (the view and the services refuse
+    it too)."""
 
-    OPEN_VIEWS = frozenset({"two-factor-setup", "two-factor-verify", "two-factor-email", "logout"})
+    # Someone with a confirmed second factor who has not passed it in this session.
+    OPEN_VIEWS = frozenset({"two-factor-verify", "two-factor-email", "logout"})
+    # Someone with no second factor yet: they may set up an app, or use emailed codes instead.
+    FIRST_SET_UP_VIEWS = OPEN_VIEWS | {"two-factor-setup"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -72,14 +78,15 @@ class SecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return None
-        if request.resolver_match.url_name in self.OPEN_VIEWS:
-            return None
+        name = request.resolver_match.url_name
         if user_has_device(user, confirmed=True):
+            if name in self.OPEN_VIEWS:
+                return None
             target = reverse("two-factor-verify")
-        elif second_factor_required(user):
-            target = reverse("two-factor-setup")
-        else:
+        elif name in self.FIRST_SET_UP_VIEWS or not second_factor_required(user):
             return None
+        else:
+            target = reverse("two-factor-setup")
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 

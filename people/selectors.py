@@ -6,3 +6,8 @@ from people.models import APP_DEVICE, User
 def authenticator_pending(*, user: User) -> TOTPDevice | None:
     """The authenticator app this person has started but not finished setting up."""
     return TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=False).last()
+
+
+def authenticator_in_use(*, user: User) -> bool:
+    """Whether this person already signs in with an authenticator app (a new one replaces it)."""
+    return TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=True).exists()

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -193,28 +193,87 @@ def second_factor_required(user: User) -> bool:
     return user.is_superuser or user.has_role(Role.COORDINATOR, Role.MANAGER)
 
 
+def second_factor_change_allowed(*, user: User, verified: bool) -> bool:
+    """Whether this person may add or replace a second factor now.
+
+    Someone who has a confirmed second factor must have passed it in this session (`verified`, from
+    `request.user.is_verified()`): otherwise a password alone could swap the owner's authenticator
+    for the attacker's. Someone with none yet may set up their first."""
+    return verified or not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _second_factor_change_check(*, user: User, verified: bool) -> None:
+    if not second_factor_change_allowed(user=user, verified=verified):
+        raise PermissionDenied("Enter a code from your current second factor first.")
+
+
 @transaction.atomic
-def authenticator_start(*, user: User) -> TOTPDevice:
+def authenticator_start(*, user: User, verified: bool) -> TOTPDevice:
     """Begin setting up an authenticator app (replacing any set-up left unfinished)."""
+    _second_factor_change_check(user=user, verified=verified)
     TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name=APP_DEVICE, confirmed=False)
 
 
 @transaction.atomic
-def authenticator_confirm(*, user: User, code: str) -> TOTPDevice:
-    """Finish setting up the authenticator app with a first code from it."""
+def authenticator_confirm(*, user: User, code: str, verified: bool) -> TOTPDevice:
+    """Finish setting up the authenticator app with a first code from it.
+
+    When the person already had a second factor, the old app is replaced and they are emailed, so
+    a change they did not make does not go unnoticed."""
+    # One change at a time per person: the check and the replacement see the same devices.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    _second_factor_change_check(user=user, verified=verified)
     device = authenticator_pending(user=user)
     if device is None or not device.verify_token(_clean_code(code)):
         raise ValidationError(
             {"code": "That code did not match. Enter the newest 6-digit code your app shows."}
         )
-    TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=True).delete()
+    had_one = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    replaced, _ = TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit_record(
-        action=Action.SECOND_FACTOR_ADDED, actor=user, obj=user, changes={"method": APP_DEVICE}
+        action=Action.SECOND_FACTOR_REPLACED if replaced else Action.SECOND_FACTOR_ADDED,
+        actor=user,
+        obj=user,
+        changes={"method": APP_DEVICE},
     )
+    if had_one:
+        notification_queue(
+            kind="authenticator_changed",
+            recipient_email=user.email,
+            recipient_user=user,
+            related=user,
+            subject="Your Coproduce authenticator was changed",
+            template="people/email/authenticator_changed",
+        )
     return device
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, by: User) -> int:
+    """An admin removes every second-factor device of a person who lost theirs; how many.
+
+    The person sets one up again at their next sign-in, and is told by email."""
+    if not by.is_superuser:
+        raise PermissionDenied("Only an admin can reset someone's two-step sign-in.")
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    if not removed:
+        return 0
+    audit_record(
+        action=Action.SECOND_FACTOR_RESET, actor=by, obj=user, changes={"devices": removed}
+    )
+    notification_queue(
+        kind="second_factor_reset",
+        recipient_email=user.email,
+        recipient_user=user,
+        related=user,
+        subject="Your Coproduce two-step sign-in was reset",
+        template="people/email/second_factor_reset",
+    )
+    return removed
 
 
 @transaction.atomic

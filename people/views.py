@@ -19,11 +19,12 @@ from core.qr import qr_svg
 from people.forms import SecondFactorCodeForm
 from people.models import Role
 from people.navigation import PLACEHOLDERS, start_url_for
-from people.selectors import authenticator_pending
+from people.selectors import authenticator_in_use, authenticator_pending
 from people.services import (
     authenticator_confirm,
     authenticator_start,
     email_code_send,
+    second_factor_change_allowed,
     second_factor_required,
     second_factor_verify,
 )
@@ -62,18 +63,33 @@ def _next_url(request: HttpRequest) -> str:
 
 
 class SecondFactorSetupView(LoginRequiredMixin, FormView):
-    """Set up an authenticator app: scan the code, then prove it works with a first code."""
+    """Set up an authenticator app: scan the code, then prove it works with a first code.
+
+    Replacing one needs the second factor passed in this session; on a password alone this page
+    only sends the person to enter a code (the services refuse it too, for a crafted request)."""
 
     template_name = "registration/two_factor_setup.html"
     form_class = SecondFactorCodeForm
 
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not second_factor_change_allowed(
+            user=user, verified=user.is_verified()
+        ):
+            next_url = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('two-factor-verify')}?{next_url}")
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, *args, **kwargs):
-        self.device = authenticator_start(user=request.user)
+        self.device = authenticator_start(user=request.user, verified=request.user.is_verified())
         return super().get(request, *args, **kwargs)
 
     def form_valid(self, form):
+        user = self.request.user
         try:
-            device = authenticator_confirm(user=self.request.user, code=form.cleaned_data["code"])
+            device = authenticator_confirm(
+                user=user, code=form.cleaned_data["code"], verified=user.is_verified()
+            )
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
@@ -91,6 +107,7 @@ class SecondFactorSetupView(LoginRequiredMixin, FormView):
             context["setup_key"] = " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4))
         context["next"] = _next_url(self.request)
         context["required"] = second_factor_required(self.request.user)
+        context["replacing"] = authenticator_in_use(user=self.request.user)
         return context
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -13,6 +14,7 @@ from audit.models import Action, AuditEvent
 from notifications.models import Notification
 from people.models import APP_DEVICE, EMAIL_DEVICE, Role
 from people.navigation import start_url
+from people.services import authenticator_confirm, authenticator_start
 from tests.factories import PASSWORD, UserFactory
 
 SETUP = "/accounts/two-step/set-up/"
@@ -273,3 +275,154 @@ def test_wrong_and_right_codes_are_recorded_in_the_audit_trail(db):
     )
     assert Action.SECOND_FACTOR_ADDED in actions
     assert actions[-1] == Action.SECOND_FACTOR_FAILED
+
+
+# The password-only takeover (issue 9, point 1): a password alone never reaches the set-up page
+# of someone who already has a second factor, and never replaces it.
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: UserFactory(roles=[Role.COORDINATOR]),
+        lambda: UserFactory(roles=[Role.MANAGER]),
+        lambda: UserFactory(is_superuser=True),
+    ],
+    ids=["coordinator", "manager", "admin"],
+)
+def test_a_password_alone_cannot_replace_someones_authenticator(db, make):
+    owner = make()
+    owners_app = TOTPDevice.objects.create(user=owner, name=APP_DEVICE, confirmed=True)
+    browser = password_only(owner)
+
+    page = browser.get(SETUP)
+    # A device whose key the attacker knows, as if a set-up page had shown it to them.
+    crafted = TOTPDevice.objects.create(user=owner, name=APP_DEVICE, confirmed=False)
+    response = browser.post(SETUP, {"code": code_for(crafted), "next": "/schedule/"})
+
+    assert page.status_code == 302
+    assert page.url.startswith(VERIFY)
+    assert response.status_code == 302
+    assert response.url.startswith(VERIFY)
+    assert TOTPDevice.objects.get(pk=owners_app.pk).confirmed
+    crafted.refresh_from_db()
+    assert not crafted.confirmed
+    assert "otp_device_id" not in browser.session
+    assert browser.get("/admin/").url.startswith(VERIFY)
+    assert not AuditEvent.objects.filter(action=Action.SECOND_FACTOR_ADDED).exists()
+    assert mail.outbox == []
+
+
+def test_someone_with_only_emailed_codes_cannot_add_an_app_with_a_password_alone(db):
+    owner = UserFactory(roles=[Role.COORDINATOR])
+    TOTPDevice.objects.create(user=owner, name=EMAIL_DEVICE, confirmed=True)
+    browser = password_only(owner)
+    crafted = TOTPDevice.objects.create(user=owner, name=APP_DEVICE, confirmed=False)
+
+    response = browser.post(SETUP, {"code": code_for(crafted)})
+
+    assert response.url.startswith(VERIFY)
+    crafted.refresh_from_db()
+    assert not crafted.confirmed
+
+
+def test_the_set_up_page_refuses_a_password_alone_even_without_the_middleware(db, settings):
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "people.middleware.SecondFactorMiddleware"
+    ]
+    owner = UserFactory(roles=[Role.COORDINATOR])
+    owners_app = TOTPDevice.objects.create(user=owner, name=APP_DEVICE, confirmed=True)
+    browser = password_only(owner)
+    crafted = TOTPDevice.objects.create(user=owner, name=APP_DEVICE, confirmed=False)
+
+    page = browser.get(SETUP)
+    response = browser.post(SETUP, {"code": code_for(crafted)})
+
+    assert page.url.startswith(VERIFY)
+    assert response.url.startswith(VERIFY)
+    assert TOTPDevice.objects.filter(user=owner, confirmed=False).get() == crafted
+    assert TOTPDevice.objects.get(pk=owners_app.pk).confirmed
+    assert "otp_device_id" not in browser.session
+
+
+def test_the_services_refuse_to_change_a_second_factor_not_passed_in_this_session(db):
+    owner = UserFactory(roles=[Role.COORDINATOR])
+    owners_app = TOTPDevice.objects.create(user=owner, name=APP_DEVICE, confirmed=True)
+    crafted = TOTPDevice.objects.create(user=owner, name=APP_DEVICE, confirmed=False)
+
+    with pytest.raises(PermissionDenied):
+        authenticator_start(user=owner, verified=False)
+    with pytest.raises(PermissionDenied):
+        authenticator_confirm(user=owner, code=code_for(crafted), verified=False)
+
+    assert TOTPDevice.objects.get(pk=owners_app.pk).confirmed
+    assert TOTPDevice.objects.get(pk=crafted.pk).confirmed is False
+
+
+def test_a_first_set_up_needs_no_second_factor_yet(db):
+    person = UserFactory(roles=[Role.COORDINATOR])
+
+    device = authenticator_start(user=person, verified=False)
+    confirmed = authenticator_confirm(user=person, code=code_for(device), verified=False)
+
+    assert confirmed.confirmed
+
+
+def test_after_a_code_from_the_app_a_person_replaces_it_and_is_told_by_email(
+    db, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(roles=[Role.COORDINATOR])
+    old_app = TOTPDevice.objects.create(user=owner, name=APP_DEVICE, confirmed=True)
+    browser = password_only(owner)
+    browser.post(VERIFY, {"code": code_for(old_app)})
+
+    page = browser.get(SETUP)
+    new_app = TOTPDevice.objects.get(user=owner, confirmed=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post(SETUP, {"code": code_for(new_app), "next": "/schedule/"})
+
+    assert page.status_code == 200
+    assert "Replace your authenticator app" in page.content.decode()
+    assert response.url == "/schedule/"
+    assert list(TOTPDevice.objects.filter(user=owner)) == [new_app]
+    assert browser.get("/schedule/").status_code == 200
+    [email] = mail.outbox
+    assert email.to == [owner.email]
+    assert "authenticator was changed" in email.subject.lower() + email.body.lower()
+    assert "If this was not you" in email.body
+    assert "/accounts/password-reset/" in email.body
+    event = AuditEvent.objects.get(action=Action.SECOND_FACTOR_REPLACED)
+    assert (event.actor, event.object_id) == (owner, str(owner.pk))
+
+
+def test_after_an_emailed_code_a_person_who_lost_their_phone_sets_up_a_new_app(
+    db, ask_for_code, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(roles=[Role.MANAGER])
+    lost_app = TOTPDevice.objects.create(user=owner, name=APP_DEVICE, confirmed=True)
+    browser = password_only(owner)
+    ask_for_code(browser)
+    browser.post(VERIFY, {"code": emailed_code()})
+
+    assert browser.get(SETUP).status_code == 200
+    new_app = TOTPDevice.objects.get(user=owner, name=APP_DEVICE, confirmed=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post(SETUP, {"code": code_for(new_app)})
+
+    assert not TOTPDevice.objects.filter(pk=lost_app.pk).exists()
+    assert TOTPDevice.objects.get(pk=new_app.pk).confirmed
+    assert mail.outbox[-1].to == [owner.email]
+    assert "If this was not you" in mail.outbox[-1].body
+
+
+def test_a_first_set_up_sends_no_warning_email(db, django_capture_on_commit_callbacks):
+    person = UserFactory(roles=[Role.COORDINATOR])
+    browser = password_only(person)
+    browser.get(SETUP)
+    device = TOTPDevice.objects.get(user=person, confirmed=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post(SETUP, {"code": code_for(device)})
+
+    assert mail.outbox == []
+    assert AuditEvent.objects.filter(action=Action.SECOND_FACTOR_ADDED).count() == 1

@@ -9,6 +9,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from audit.models import Action, AuditEvent
+from core.clientaddress import client_address
 
 # A field whose name contains one of these never has its value stored, only that it changed.
 SENSITIVE_NAME_PARTS = (
@@ -137,7 +138,7 @@ def _safe_path(request: HttpRequest | None) -> str:
 def _ip_address(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    address = request.META.get("REMOTE_ADDR") or ""
+    address = client_address(request)
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:

@@ -136,6 +136,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+# The real client address behind TLS proxies: how many proxies in front of the app append to
+# X-Forwarded-For (0 = none, X-Forwarded-For is ignored). Every limit keyed on the client address,
+# the sign-in lockout and the audit trail read it through core.clientaddress.client_address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.clientaddress.client_address"
 
 # Sign-in lasts at most 12 hours, and ends after 30 minutes without activity
 # (people.middleware.SessionLimitsMiddleware).
@@ -203,11 +208,24 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Coproduce <noreply@coproduce.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds any one SMTP step (connect, each command, the message) may take before the attempt
+# fails and the message waits for its next try; a send claims its row for NOTIFICATION_LEASE.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # Without a broker, tasks run inline (after the surrounding transaction commits).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# With the broker away a request hands a task over in about a second and answers anyway: the
+# row stays queued in the database and beat's sweep hands it over again (core.handoff).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

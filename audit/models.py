@@ -50,6 +50,7 @@ class Action(models.TextChoices):
         "course_review_next_version",
         "Next course version started from a review",
     )
+    NOTIFICATION_RESENT = "notification_resent", "Failed email sent again"
 
 
 class AppendOnlyError(Exception):

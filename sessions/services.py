@@ -505,7 +505,8 @@ def room_remove(*, room: Room) -> None:
 # --- Scheduling and trainers ---
 # A room and a person are never booked twice at overlapping times (DESIGN.md §4). Each check is
 # made while holding row locks (the room, the people), so two coordinators saving at the same
-# moment cannot both pass it.
+# moment cannot both pass it. Locks are always taken in one order: the session's row, its room,
+# the people's rows (by id), then assignments; never a session after a person.
 
 INVITED_KIND = "assignment_invited"
 # What the coordinator is told, one kind each, so one message never stands for another.
@@ -1144,13 +1145,20 @@ def assignment_invite(
 
 
 def _assignment_locked(assignment: TrainerAssignment) -> TrainerAssignment:
+    """The assignment with its session, both locked until commit. Every service that locks a
+    session and the people or assignments on it takes the locks in one order: the session's
+    row, then the people's rows, then the assignments. Two services taking them in different
+    orders (a trainer withdrawn while the session moves) deadlock under contention. Holding the
+    session's row also means an answer cannot race the session being cancelled or moved."""
+    session = _session_locked(TrainingSession(pk=assignment.session_id))
     _people_locked([assignment.user_id])
-    return (
+    locked = (
         TrainerAssignment.objects.select_for_update(of=("self",))
-        .select_related("user__trainer", "session__course_version__course")
-        .select_related("session__room__venue", "session__coordinator")
-        .get(pk=assignment.pk)
+        .select_related("user__trainer")
+        .get(pk=assignment.pk, session=session)
     )
+    locked.session = session
+    return locked
 
 
 def _assignment_answerable(assignment: TrainerAssignment) -> None:
@@ -1259,8 +1267,7 @@ def assignment_withdraw(*, assignment: TrainerAssignment, by: User) -> TrainerAs
     no reason asked). Their reminders are cancelled and the other side is told; a confirmed
     session left without a service-user lead goes back to planned."""
     assignment = _assignment_locked(assignment)
-    session = _session_locked(assignment.session)
-    assignment.session = session
+    session = assignment.session
     if assignment.status not in HOLDING_STATUSES:
         raise ValidationError(assignment_answered_already(assignment))
     if session.status not in BOOKED_STATUSES:

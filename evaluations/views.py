@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -11,9 +10,11 @@ from django.views.generic import FormView, TemplateView, View
 
 from audit.models import Action
 from audit.services import audit_record
+from core.clientaddress import client_address
 from core.csvsafe import csv_response
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
+from core.ratelimit import CounterUnavailable, Limit, limit_count, limit_reached
 from evaluations.forms import (
     CommentHideForm,
     CourseFormCreateForm,
@@ -465,9 +466,23 @@ class QuestionMoveView(FormCoordinatorMixin, View):
 # registered with) is the credential. Each refusal is its own clear page and stores nothing.
 # Coordinators see who has not responded and send the one reminder.
 
-# Failed attendance checks per address and session before a pause, as for self check-in.
-SHORT_LINK_FAILURES_ALLOWED = 20
-SHORT_LINK_FAILURES_WINDOW = 15 * 60
+# Wrong emails on a session's short link before a pause, per network address and from every
+# address together, as for self check-in (the same code). The link stays open for 30 days, so
+# the session's allowance is per day. With the cache unreachable no guess is taken.
+SHORT_LINK_FAILURES_PER_ADDRESS = Limit("short-link-address", allowed=20, window=15 * 60)
+SHORT_LINK_FAILURES_PER_SESSION = Limit("short-link-session", allowed=100, window=24 * 60 * 60)
+SHORT_LINK_PAUSED = (
+    "There have been too many tries from here. Please wait 15 minutes, or ask the coordinator "
+    "for your own link."
+)
+SHORT_LINK_SESSION_PAUSED = (
+    "There have been too many wrong tries on this session's link, so it is paused for today. "
+    "Please use the link in your email, or ask the coordinator for your own link."
+)
+SHORT_LINK_UNAVAILABLE = (
+    "We cannot check your email just now. Please try again in a few minutes, or use the link "
+    "in your email."
+)
 REFUSED_STATUS = {"unknown": 404, "expired": 410, "used": 200, "not_ready": 200}
 
 
@@ -572,10 +587,6 @@ class RespondShortLinkView(_LearnerLinkMixin, FormView):
     def session(self) -> TrainingSession:
         return session_get_for_short_link(code=self.kwargs["code"])
 
-    def _failures_key(self) -> str:
-        address = self.request.META.get("REMOTE_ADDR")
-        return f"evaluations:short-link-failures:{self.session.pk}:{address}"
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             session=self.session,
@@ -583,24 +594,28 @@ class RespondShortLinkView(_LearnerLinkMixin, FormView):
             **kwargs,
         )
 
+    def _refused(self, form, message: str):
+        form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form), status=429)
+
     def form_valid(self, form):
-        key = self._failures_key()
-        if cache.get(key, 0) >= SHORT_LINK_FAILURES_ALLOWED:
-            form.add_error(
-                None,
-                "There have been too many tries from here. Please wait 15 minutes, or ask the "
-                "coordinator for your own link.",
-            )
-            return self.form_invalid(form)
+        address = client_address(self.request)
         try:
-            invitation = invitation_for_attendee(
-                session=self.session, email=form.cleaned_data["email"]
-            )
-        except ValidationError as error:
-            cache.add(key, 0, SHORT_LINK_FAILURES_WINDOW)
-            cache.incr(key)
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+            if limit_reached(SHORT_LINK_FAILURES_PER_ADDRESS, self.session.pk, address):
+                return self._refused(form, SHORT_LINK_PAUSED)
+            if limit_reached(SHORT_LINK_FAILURES_PER_SESSION, self.session.pk):
+                return self._refused(form, SHORT_LINK_SESSION_PAUSED)
+            try:
+                invitation = invitation_for_attendee(
+                    session=self.session, email=form.cleaned_data["email"]
+                )
+            except ValidationError as error:
+                limit_count(SHORT_LINK_FAILURES_PER_ADDRESS, self.session.pk, address)
+                limit_count(SHORT_LINK_FAILURES_PER_SESSION, self.session.pk)
+                add_service_errors(form, error)
+                return self.form_invalid(form)
+        except CounterUnavailable:
+            return self._refused(form, SHORT_LINK_UNAVAILABLE)
         return redirect("evaluations:respond", token=invitation.token)
 
 

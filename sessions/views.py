@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,8 +17,10 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.views.generic import FormView, ListView, TemplateView, View
 
+from core.clientaddress import client_address
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
+from core.ratelimit import CounterUnavailable, Limit, limit_count, limit_reached
 from people.models import Role
 from sessions.forms import (
     ActivityForm,
@@ -1362,10 +1363,20 @@ class CheckInDisplayView(DeliveryTeamMixin, TemplateView):
         )
 
 
-# Failed check-ins per address and session before a pause: enough for a room sharing one
-# network to mistype, too few to try a list of addresses.
-CHECK_IN_FAILURES_ALLOWED = 20
-CHECK_IN_FAILURES_WINDOW = 15 * 60
+# Wrong emails at check-in before a pause. Per network address: enough for a room sharing one
+# network to mistype, too few to try a list of addresses. Per session, from every address
+# together: a room's worth of mistakes, so a code seen on a screen cannot be used from many
+# addresses to find out who is booked. With the cache unreachable no guess is taken.
+CHECK_IN_FAILURES_PER_ADDRESS = Limit("check-in-address", allowed=20, window=15 * 60)
+CHECK_IN_FAILURES_PER_SESSION = Limit("check-in-session", allowed=100, window=60 * 60)
+CHECK_IN_PAUSED = "There have been too many tries from here. Please speak to the trainer."
+CHECK_IN_SESSION_PAUSED = (
+    "There have been too many wrong tries on this session, so check-in is paused for a while. "
+    "Please speak to the trainer, who can mark you on the register."
+)
+CHECK_IN_UNAVAILABLE = (
+    "We cannot check you in just now. Please try again in a few minutes, or speak to the trainer."
+)
 
 
 class CheckInView(_LearnerLinkMixin, FormView):
@@ -1378,29 +1389,31 @@ class CheckInView(_LearnerLinkMixin, FormView):
     def session(self) -> TrainingSession:
         return session_get_for_check_in(code=self.kwargs["code"])
 
-    def _failures_key(self) -> str:
-        address = self.request.META.get("REMOTE_ADDR")
-        return f"sessions:check-in-failures:{self.session.pk}:{address}"
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             session=self.session, closed_reason=check_in_closed_reason(self.session), **kwargs
         )
 
+    def _refused(self, form, message: str):
+        form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form), status=429)
+
     def form_valid(self, form):
-        key = self._failures_key()
-        if cache.get(key, 0) >= CHECK_IN_FAILURES_ALLOWED:
-            form.add_error(
-                None, "There have been too many tries from here. Please speak to the trainer."
-            )
-            return self.form_invalid(form)
+        address = client_address(self.request)
         try:
-            attendance_check_in(session=self.session, email=form.cleaned_data["email"])
-        except ValidationError as error:
-            cache.add(key, 0, CHECK_IN_FAILURES_WINDOW)
-            cache.incr(key)
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+            if limit_reached(CHECK_IN_FAILURES_PER_ADDRESS, self.session.pk, address):
+                return self._refused(form, CHECK_IN_PAUSED)
+            if limit_reached(CHECK_IN_FAILURES_PER_SESSION, self.session.pk):
+                return self._refused(form, CHECK_IN_SESSION_PAUSED)
+            try:
+                attendance_check_in(session=self.session, email=form.cleaned_data["email"])
+            except ValidationError as error:
+                limit_count(CHECK_IN_FAILURES_PER_ADDRESS, self.session.pk, address)
+                limit_count(CHECK_IN_FAILURES_PER_SESSION, self.session.pk)
+                add_service_errors(form, error)
+                return self.form_invalid(form)
+        except CounterUnavailable:
+            return self._refused(form, CHECK_IN_UNAVAILABLE)
         messages.success(self.request, "You are checked in. Welcome, and enjoy the session.")
         return redirect("sessions:checkin", code=self.session.check_in_code)
 

@@ -11,3 +11,12 @@ def authenticator_pending(*, user: User) -> TOTPDevice | None:
 def authenticator_in_use(*, user: User) -> bool:
     """Whether this person already signs in with an authenticator app (a new one replaces it)."""
     return TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=True).exists()
+
+
+def second_factor_methods(*, user: User) -> list[str]:
+    """The names of the second factors this person has confirmed, for people to read."""
+    return list(
+        TOTPDevice.objects.filter(user=user, confirmed=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )

@@ -156,6 +156,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Second factor (django-otp): required for coordinators, managers and admins.
 OTP_TOTP_ISSUER = "Coproduce"
+# people/admin.py replaces django-otp's device admin with a read-only one; this hides the key and
+# the QR code in django-otp's own admin too, should it ever be registered again.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Emailed codes are time-based too, in 10-minute steps, so no code is ever stored to be sent.
 EMAIL_CODE_STEP_SECONDS = 600
 

@@ -52,5 +52,6 @@ urlpatterns = [
     path("", include("sessions.urls")),
     path("", include("evaluations.urls")),
     path("audit/", include("audit.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -38,6 +38,13 @@ class Notification(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The retry state lives here, not in the broker: the sweep tries a queued message again once
+    # this time has passed (empty: as soon as it is due).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A sender claims the row until this time and sends with no transaction open; a claim that
+    # outlives its sender (a crashed worker) simply expires.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

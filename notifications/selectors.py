@@ -1,5 +1,8 @@
 from datetime import datetime
 
+from django.db import models
+from django.db.models import F
+
 from notifications.models import Notification
 
 
@@ -12,3 +15,15 @@ def notification_count_since(*, kind: str, recipient_email: str, since: datetime
         .exclude(status=Notification.Status.CANCELLED)
         .count()
     )
+
+
+def notification_failed_list() -> models.QuerySet[Notification]:
+    """Messages that failed for good, latest attempt first, for the failed-email page."""
+    return Notification.objects.filter(status=Notification.Status.FAILED).order_by(
+        F("last_attempt_at").desc(nulls_last=True), "-pk"
+    )
+
+
+def notification_retrying_count() -> int:
+    """Messages still queued after at least one failed attempt (they will be tried again)."""
+    return Notification.objects.filter(status=Notification.Status.QUEUED, attempts__gt=0).count()

@@ -1,21 +1,49 @@
+"""The notification log and its sending.
+
+Delivery guarantee: every queued message is sent at least once. A sender claims the row with a
+lease (a conditional UPDATE, committed at once), sends with no transaction open and the SMTP
+timeout set, then marks it sent in one UPDATE (retried once on a fresh connection). Only when
+the database is lost between the server's "accepted" and that UPDATE is it sent again, once the
+lease has expired, with the same Message-ID (`<notification-{pk}-{key[:16]}@{domain}>`), so a
+mail client or server recognises the repeat.
+
+Retries: a failed attempt waits RETRY_DELAYS (1 min, 5 min, 15 min, 1 h, 3 h, 6 h, 12 h, 24 h:
+about two days in all), kept in `next_attempt_at`, which beat's sweep reads each minute; after
+the last the message is failed, shown to coordinators at /notifications/failed/ to re-send.
+"""
+
 import hashlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import parseaddr
 from smtplib import SMTPException
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import audit_record
+from core.handoff import task_hand_off
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
-# Errors worth trying again later: the mail server is away or refused for now.
+# Errors worth trying again later: the mail server is away, refused for now or timed out.
 DELIVERY_ERRORS = (SMTPException, OSError)
+
+# How long to wait after each failed attempt; after the last one the message is failed.
+RETRY_DELAYS: tuple[timedelta, ...] = tuple(
+    timedelta(minutes=minutes) for minutes in (1, 5, 15, 60, 180, 360, 720, 1440)
+)
+# A send is a handful of SMTP steps, each bounded by EMAIL_TIMEOUT: the claim outlasts them all.
+LEASE_TIMEOUTS = 10
 
 
 def notification_key(
@@ -68,6 +96,7 @@ def notification_queue(
                 pk=notification.pk, status=Notification.Status.CANCELLED
             ).update(
                 status=Notification.Status.QUEUED,
+                next_attempt_at=None,
                 recipient_user=recipient_user,
                 subject=subject,
                 template=template,
@@ -79,20 +108,28 @@ def notification_queue(
     if created and due_at <= timezone.now():
         from notifications.tasks import send_notification  # tasks import this module
 
-        transaction.on_commit(lambda: send_notification.delay(notification.pk))
+        # A broker outage must not fail the request: the row stays queued for the sweep.
+        transaction.on_commit(lambda: task_hand_off(send_notification, notification.pk))
     return notification
 
 
 def notification_cancel_for(*, related: models.Model, kind: str) -> int:
     """Cancel the queued messages of a kind about an object (sent ones stay sent); how many."""
-    # A conditional UPDATE: a message being sent right now holds its row lock and is no longer
-    # queued once that commits, so it is never both sent and marked cancelled.
+    # A conditional UPDATE. A message being sent right now (claimed) is cancelled too: if the
+    # server takes it, it is marked sent, which is what happened; if not, it stays cancelled.
     return Notification.objects.filter(
         related_type=ContentType.objects.get_for_model(related),
         related_id=related.pk,
         kind=kind,
         status=Notification.Status.QUEUED,
     ).update(status=Notification.Status.CANCELLED)
+
+
+def message_id(notification: Notification) -> str:
+    """The same Message-ID every time this row is sent, so a repeat is recognisable."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    domain = domain or urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<notification-{notification.pk}-{notification.key[:16]}@{domain}>"
 
 
 def _email_for(notification: Notification) -> EmailMultiAlternatives:
@@ -106,6 +143,7 @@ def _email_for(notification: Notification) -> EmailMultiAlternatives:
         subject=notification.subject,
         body=render_to_string(f"{notification.template}.txt", context),
         to=[notification.recipient_email],
+        headers={"Message-ID": message_id(notification)},
     )
     message.attach_alternative(
         render_to_string(f"{notification.template}.html", context), "text/html"
@@ -117,47 +155,132 @@ def _email_for(notification: Notification) -> EmailMultiAlternatives:
     return message
 
 
-def notification_send(*, notification_id: int, final_attempt: bool = True) -> Notification | None:
+def _claimable(now: datetime) -> models.QuerySet[Notification]:
+    """Queued, due, its next try come, and nobody sending it now."""
+    return Notification.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        status=Notification.Status.QUEUED,
+        due_at__lte=now,
+    )
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=(settings.EMAIL_TIMEOUT or 60) * LEASE_TIMEOUTS)
+
+
+def _attempt_failed(notification: Notification, error: Exception) -> Notification:
+    """Record a failed attempt: the next try's time, or failed after the last one."""
+    now = timezone.now()
+    final = notification.attempts > len(RETRY_DELAYS)
+    notification.last_error = f"{type(error).__name__}: {error}"[:500]
+    notification.claimed_until = None
+    if final:
+        notification.status = Notification.Status.FAILED
+        notification.next_attempt_at = None
+    else:
+        notification.next_attempt_at = now + RETRY_DELAYS[notification.attempts - 1]
+    # Only while still queued: a message cancelled meanwhile stays cancelled.
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.QUEUED).update(
+        status=notification.status,
+        last_error=notification.last_error,
+        next_attempt_at=notification.next_attempt_at,
+        claimed_until=None,
+    )
+    # Neither the address nor the server's answer (which may quote it) goes to the log.
+    logger.warning(
+        "notification %s (%s) not sent, attempt %s: %s%s",
+        notification.pk,
+        notification.kind,
+        notification.attempts,
+        type(error).__name__,
+        "; failed for good" if final else "",
+    )
+    return notification
+
+
+def _mark_sent(notification: Notification) -> None:
+    """One UPDATE right after the server took the message; once more on a fresh connection
+    if the database dropped in between, which narrows the window for a repeat to that drop."""
+    now = timezone.now()
+    for retry in (False, True):
+        try:
+            Notification.objects.filter(pk=notification.pk).exclude(
+                status=Notification.Status.SENT
+            ).update(
+                status=Notification.Status.SENT,
+                sent_at=now,
+                last_error="",
+                next_attempt_at=None,
+                claimed_until=None,
+            )
+        except DatabaseError:
+            if retry or connection.in_atomic_block:
+                raise
+            logger.warning("notification %s sent; marking it sent again on a new connection",
+                           notification.pk)  # fmt: skip
+            connection.close()
+        else:
+            break
+    notification.status, notification.sent_at = Notification.Status.SENT, now
+
+
+def notification_send(*, notification_id: int) -> Notification | None:
     """Send a due, queued notification and mark it sent; a second call sends nothing.
 
-    Raises the delivery error when another attempt should follow (the task retries)."""
-    with transaction.atomic():
-        # The row lock is held while the mail goes out: a second delivery of the same task skips
-        # the locked row, and once this commits the status is no longer queued.
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=notification_id, status=Notification.Status.QUEUED)
-            .select_related("recipient_user")
-            .first()
-        )
-        if notification is None or notification.due_at > timezone.now():
-            return None
-        notification.attempts += 1
-        try:
-            _email_for(notification).send()
-        except DELIVERY_ERRORS as exc:
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            if final_attempt:
-                notification.status = Notification.Status.FAILED
-            notification.save(update_fields=["attempts", "last_error", "status"])
-            error = exc
-        else:
-            notification.status = Notification.Status.SENT
-            notification.sent_at = timezone.now()
-            notification.last_error = ""
-            notification.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-            logger.info("notification %s (%s) sent", notification.pk, notification.kind)
-            return notification
-    logger.warning("notification %s (%s) not sent: %s", notification.pk, notification.kind, error)
-    if not final_attempt:
-        raise error
+    No transaction is open while the mail goes out: the row is claimed with a lease first. A
+    delivery error records the attempt and the time of the next one (see RETRY_DELAYS); the
+    result is the notification, or None when there was nothing to send."""
+    now = timezone.now()
+    claimed = (
+        _claimable(now)
+        .filter(pk=notification_id)
+        .update(claimed_until=now + _lease(), attempts=F("attempts") + 1, last_attempt_at=now)
+    )
+    if not claimed:
+        return None
+    notification = Notification.objects.select_related("recipient_user").get(pk=notification_id)
+    try:
+        message = _email_for(notification)
+        message.send()
+    except DELIVERY_ERRORS as exc:
+        return _attempt_failed(notification, exc)
+    except Exception as exc:
+        # A fault of ours (a template, say): recorded and retried like any other, and raised.
+        _attempt_failed(notification, exc)
+        raise
+    _mark_sent(notification)
+    logger.info("notification %s (%s) sent", notification.pk, notification.kind)
     return notification
 
 
 def notification_due_ids() -> list[int]:
-    """Queued notifications whose time has come, oldest first."""
-    return list(
-        Notification.objects.filter(status=Notification.Status.QUEUED, due_at__lte=timezone.now())
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:500]
+    """Queued notifications whose time (or next try) has come, oldest first."""
+    return list(_claimable(timezone.now()).order_by("due_at").values_list("pk", flat=True)[:500])
+
+
+@transaction.atomic
+def notification_resend(*, notification: Notification, by, request=None) -> Notification:
+    """Queue a failed message again with a fresh set of retries; it goes after commit."""
+    updated = Notification.objects.filter(
+        pk=notification.pk, status=Notification.Status.FAILED
+    ).update(
+        status=Notification.Status.QUEUED,
+        attempts=0,
+        next_attempt_at=None,
+        claimed_until=None,
     )
+    if not updated:
+        raise ValidationError("Only a message that failed can be sent again.")
+    notification.refresh_from_db()
+    audit_record(
+        action=Action.NOTIFICATION_RESENT,
+        actor=by,
+        obj=notification,
+        changes={"status": (Notification.Status.FAILED, Notification.Status.QUEUED)},
+        request=request,
+    )
+    from notifications.tasks import send_notification  # tasks import this module
+
+    transaction.on_commit(lambda: task_hand_off(send_notification, notification.pk))
+    return notification

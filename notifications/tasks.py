@@ -1,26 +1,25 @@
 from celery import shared_task
 
+from core.handoff import task_hand_off
 from notifications import services
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=services.DELIVERY_ERRORS,
-    retry_backoff=True,
-    max_retries=5,
-)
-def send_notification(self, notification_id: int) -> None:
-    """Send one notification; safe to run twice (the second run finds it already sent)."""
-    services.notification_send(
-        notification_id=notification_id, final_attempt=self.request.retries >= self.max_retries
-    )
+@shared_task(acks_late=True)
+def send_notification(notification_id: int) -> None:
+    """Send one notification; safe to run twice (the second run finds it claimed or sent).
+
+    No Celery retries: a failed attempt records its next try in the database, where the sweep
+    finds it, so a restarted worker or a lost broker message forgets nothing."""
+    services.notification_send(notification_id=notification_id)
 
 
 @shared_task(acks_late=True)
 def send_due_notifications() -> int:
-    """Beat: hand each due, queued notification to a worker (reminders, retries after an outage)."""
-    due = services.notification_due_ids()
-    for notification_id in due:
-        send_notification.delay(notification_id)
-    return len(due)
+    """Beat, each minute: hand each due, queued notification to a worker (reminders, retries,
+    hand-offs lost while the broker was away); how many were handed over."""
+    handed = 0
+    for notification_id in services.notification_due_ids():
+        if not task_hand_off(send_notification, notification_id):
+            break  # the broker is away: the next sweep tries again
+        handed += 1
+    return handed

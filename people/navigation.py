@@ -37,6 +37,7 @@ ROLE_PAGES: dict[str, list[tuple[str, str]]] = {
         ("Import", "sessions:import"),
         ("My calendar", "sessions:my-calendar"),
         ("Audit trail", "audit:event-list"),
+        ("Failed email", "notifications:failed-list"),
     ],
     Role.MANAGER: [
         ("Results", "evaluations:results-overview"),

@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from evaluations.models import CourseReview
 from evaluations.services import form_copy
+from notifications.models import Notification
 from people.models import Role
 from sessions.models import CalendarFeed
 from tests.evaluations.response_helpers import (
@@ -884,6 +885,23 @@ MATRIX: list[Row] = [
                 held_on="2026-01-05",
                 findings="Found",
                 decisions="Decided",
+            ).pk
+        },
+        only("coordinator") | {"coordinator": 405},
+    ),
+    # --- Notifications ---
+    # Re-sending a failed email is a coordinator's POST; a GET is refused.
+    Row(
+        "notifications:resend",
+        lambda p: {
+            "pk": Notification.objects.create(
+                key="matrix-failed",
+                kind="k",
+                recipient_email="learner@example.org",
+                subject="s",
+                template="t",
+                due_at="2026-01-05T09:00:00Z",
+                status=Notification.Status.FAILED,
             ).pk
         },
         only("coordinator") | {"coordinator": 405},

@@ -2,14 +2,9 @@
 task is delivered twice. Runs when REDIS_URL is set and the tests use PostgreSQL (CI)."""
 
 import os
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -17,10 +12,9 @@ from config.celery_app import app as celery_app
 from notifications.models import Notification
 from notifications.tasks import send_notification
 from tests.factories import UserFactory
+from tests.notifications.conftest import start_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(settings.BASE_DIR)
 
 
 @pytest.fixture
@@ -30,39 +24,17 @@ def worker_setup(smtp_server, tmp_path):
         pytest.skip(
             "WORKER TEST NOT RUN: needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both)."
         )
-    db = connection.settings_dict
     queue_name = f"test-{uuid.uuid4().hex}"
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DJANGO_DEBUG": "false",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": redis_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
-    }
-    with log.open("w") as output:
-        worker = subprocess.Popen(  # noqa: S603 (our own command line)
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue_name,
-             "-P", "threads", "-c", "2", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    worker = start_worker(
+        broker_url=redis_url, smtp_port=smtp_server.port, log=log, queue=queue_name
+    )
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     yield queue_name, log
     celery_app.conf.task_always_eager = eager
     worker.terminate()
     worker.wait(timeout=30)
-
-
-def wait_for(condition, *, timeout: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"Timed out waiting for {what}. Worker log:\n{log.read_text()[-3000:]}")
 
 
 def test_a_task_delivered_twice_sends_the_email_exactly_once(worker_setup, smtp_server):

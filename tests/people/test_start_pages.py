@@ -188,6 +188,7 @@ def test_the_navigation_offers_an_admin_the_django_admin(client):
         "Import",
         "My calendar",
         "Audit trail",
+        "Failed email",
         "Admin",
     ]
 
@@ -328,6 +329,7 @@ def test_a_start_page_for_someone_with_every_role_runs_the_same_queries(
         "Import",
         "My calendar",
         "Audit trail",
+        "Failed email",
         "My profile",
         "My training",
         "Check-ins",

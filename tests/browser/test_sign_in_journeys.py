@@ -129,3 +129,28 @@ def test_a_coordinator_sets_up_the_authenticator_and_signs_in_again_with_a_code(
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", name="Schedule", level=1)).to_be_visible()
+
+
+def test_a_password_alone_reaches_only_the_code_page_and_a_code_lets_a_coordinator_replace_the_app(
+    page, live_server, sign_in, axe_check
+):
+    coordinator = UserFactory(email="casey@example.org", roles=[Role.COORDINATOR])
+    old_app = authenticator_for(coordinator)
+
+    sign_in(page, coordinator.email, PASSWORD)
+    page.goto(live_server.url + "/accounts/two-step/set-up/")
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_have_count(0)
+    page.get_by_label("6-digit code").fill(current_code(old_app))
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", name="Replace your authenticator app")).to_be_visible()
+    axe_check(page)
+    key = page.locator("#setup-key").inner_text().replace(" ", "")
+    new_app = TOTPDevice(key=b32decode(key).hex())
+    page.get_by_label("6-digit code").fill(current_code(new_app))
+    page.get_by_role("button", name="Use this app from now on").click()
+
+    expect(page.get_by_text("Two-step sign-in is on")).to_be_visible()
+    assert not TOTPDevice.objects.filter(pk=old_app.pk).exists()
+    assert TOTPDevice.objects.get(user=coordinator, confirmed=True).key == new_app.key

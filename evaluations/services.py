@@ -10,6 +10,7 @@ from django.utils.text import Truncator, slugify
 
 from audit.models import Action
 from audit.services import audit_record
+from core.textsafe import text_without_links
 from evaluations.models import (
     Answer,
     CourseReview,
@@ -625,7 +626,8 @@ def _invitation_email_queue(invitation: Invitation, *, kind: str) -> None:
         template="evaluations/email/"
         + ("invitation_new" if kind == INVITATION_KIND else "invitation_chaser"),
         context={
-            "learner_name": registration.participant.full_name,
+            # Typed by a visitor on the public form: printed with no link a mail client makes.
+            "learner_name": text_without_links(registration.participant.full_name, default="there"),
             "course": str(course),
             "when": session_when(session),
             "closes": closes,

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 
 from audit.models import Action
 from audit.services import audit_record
+from core.textsafe import text_without_links
 from notifications.models import Notification
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import Participant, ParticipantType, Region, Team, User
@@ -1378,7 +1379,8 @@ def _learner_context(registration: Registration) -> dict:
     session = registration.session
     at_venue = not session.is_online and session.room_id is not None
     return {
-        "learner_name": registration.participant.full_name,
+        # Typed by a visitor on the public form: printed with no link a mail client could make.
+        "learner_name": text_without_links(registration.participant.full_name, default="there"),
         "course": str(session.course_version.course),
         "when": session_when(session),
         "place": session_where(session),
@@ -1404,7 +1406,7 @@ def _learner_ics(registration: Registration, *, cancelled: bool = False) -> str:
         uid_suffix=f"registration-{registration.pk}",
         description=description,
         cancelled=cancelled,
-        attendee=(participant.full_name, participant.email),
+        attendee=(text_without_links(participant.full_name), participant.email),
     )
     return calendar_document([event])
 
@@ -1600,16 +1602,38 @@ def registration_public_submit(
     team: Team | None = None,
 ) -> RegistrationResult:
     """Register someone through the session's public link: a place if there is one, else the
-    waitlist, with an email either way. Someone already registered is told so, and nothing
-    changes or is sent. People are one participant per email, whatever its case."""
+    waitlist, with an email either way. Someone already registered is emailed to say so, and
+    nothing changes. People are one participant per email, whatever its case."""
     reason = registration_closed_reason(session)
     if reason:
         raise ValidationError(reason)
     participant = _participant_for(
         full_name=full_name, email=email, participant_type=participant_type, team=team
     )
-    return _registration_make(
+    result = _registration_make(
         session=session, participant=participant, source=Registration.Source.PUBLIC
+    )
+    if result.already_registered:
+        # The page answers the same whatever the address's state; only its owner learns it.
+        _already_registered_queue(result.registration)
+    return result
+
+
+def _already_registered_queue(registration: Registration) -> None:
+    session = registration.session
+    waiting = registration.status == Registration.Status.WAITLISTED
+    _learner_email_queue(
+        registration,
+        kind="registration_already",
+        subject=f"You are already registered: {session.course_version.course}, "
+        f"{_session_day(session)}",
+        template="registration_already",
+        context={
+            "waiting": waiting,
+            "position": waitlist_positions(session=session).get(registration.pk)
+            if waiting
+            else None,
+        },
     )
 
 

@@ -20,7 +20,14 @@ from django.views.generic import FormView, ListView, TemplateView, View
 from core.clientaddress import client_address
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
-from core.ratelimit import CounterUnavailable, Limit, limit_count, limit_reached
+from core.ratelimit import (
+    LOCAL,
+    CounterUnavailable,
+    Limit,
+    limit_count,
+    limit_reached,
+    limit_take,
+)
 from people.models import Role
 from sessions.forms import (
     ActivityForm,
@@ -1098,11 +1105,10 @@ class MyAssignmentAnswerView(LoginRequiredMixin, View):
 # own cancel link and self check-in work from links alone.
 
 
-def _registration_message(request: HttpRequest, result, *, learner: bool) -> None:
+def _registration_message(request: HttpRequest, result) -> None:
+    """What a coordinator's booking did. (The public page says the same whatever happened.)"""
     registration = result.registration
-    name = "You" if learner else registration.participant.full_name
-    are = "are" if learner else "is"
-    them = "you" if learner else "them"
+    name = registration.participant.full_name
     if result.already_registered:
         where = (
             "on the waitlist for"
@@ -1111,22 +1117,21 @@ def _registration_message(request: HttpRequest, result, *, learner: bool) -> Non
         )
         messages.info(
             request,
-            f"{name} {are} already {where} this session with this email address, so nothing "
+            f"{name} is already {where} this session with this email address, so nothing "
             f"has changed and no new email was sent.",
         )
     elif registration.status == Registration.Status.BOOKED:
         messages.success(
             request,
-            f"{name} {are} booked on this session. We have emailed {them} a confirmation with a "
+            f"{name} is booked on this session. We have emailed them a confirmation with a "
             "calendar invitation.",
         )
     else:
         position = waitlist_positions(session=registration.session).get(registration.pk)
         messages.warning(
             request,
-            f"This session is full, so {name.lower() if learner else name} {are} on the waitlist "
-            f"(number {position}). We have emailed {them}, and will email again if a place "
-            "frees up.",
+            f"This session is full, so {name} is on the waitlist (number {position}). We have "
+            "emailed them, and will email again if a place frees up.",
         )
 
 
@@ -1190,7 +1195,7 @@ class RegistrationListView(RegistrationCoordinatorMixin, ListView):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                _registration_message(request, result, learner=False)
+                _registration_message(request, result)
                 return redirect("sessions:registration-list", pk=pk)
         self.object_list = self.get_queryset()
         return self.render_to_response(self.get_context_data(form=form))
@@ -1211,7 +1216,7 @@ class RegistrationAddExistingView(RegistrationCoordinatorMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            _registration_message(request, result, learner=False)
+            _registration_message(request, result)
         return redirect("sessions:registration-list", pk=pk)
 
 
@@ -1247,8 +1252,41 @@ class _LearnerLinkMixin:
         return response
 
 
+# The public registration form sends an email to whatever address is typed in, so it must not
+# become a way to send our emails to anyone. Per recipient address a day: a few tries, then
+# nothing more goes there today. Per network address an hour: settings say how many (a training
+# room or a trust sharing one address must all be able to register). When the cache is down the
+# limits count in each worker's memory, so bookings go on and the limits still hold.
+REGISTRATIONS_PER_RECIPIENT = Limit(
+    "registration-recipient", allowed=3, window=24 * 60 * 60, when_unavailable=LOCAL
+)
+REGISTRATION_RECEIVED = (
+    "Thank you. We have emailed that address to say what happens next. If the email has not "
+    "arrived in a few minutes, check your spam folder."
+)
+REGISTRATIONS_PAUSED_HERE = (
+    "A lot of registrations have come from your network in the last hour, so we have paused "
+    "them for a while. Please try again later, or ask the course coordinator to book you."
+)
+REGISTRATIONS_PAUSED_FOR_ADDRESS = (
+    "We have already sent several emails to this address today, so we will not send another. "
+    "Please look for them (and in your spam folder), or try again tomorrow."
+)
+
+
+def _registrations_per_address() -> Limit:
+    return Limit(
+        "registration-address",
+        allowed=settings.PUBLIC_REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+        window=60 * 60,
+        when_unavailable=LOCAL,
+    )
+
+
 class RegisterView(_LearnerLinkMixin, FormView):
-    """The public registration page of a session: no account needed."""
+    """The public registration page of a session: no account needed. It answers the same
+    whatever the email address's state (new, booked, waiting, cancelled): only the email sent to
+    that address says which."""
 
     template_name = "sessions/register_form.html"
     form_class = RegistrationForm
@@ -1265,16 +1303,24 @@ class RegisterView(_LearnerLinkMixin, FormView):
             **kwargs,
         )
 
+    def _refused(self, form, message: str):
+        form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form), status=429)
+
     def form_valid(self, form):
         if form.is_from_a_bot:
             # The page a person would reach, so a bot learns nothing; nothing is kept or sent.
             return redirect("sessions:register-done", token=self.kwargs["token"])
+        if not limit_take(_registrations_per_address(), client_address(self.request)):
+            return self._refused(form, REGISTRATIONS_PAUSED_HERE)
+        if not limit_take(REGISTRATIONS_PER_RECIPIENT, form.cleaned_data["email"].strip()):
+            return self._refused(form, REGISTRATIONS_PAUSED_FOR_ADDRESS)
         try:
-            result = registration_public_submit(session=self.session, **form.cleaned_data)
+            registration_public_submit(session=self.session, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        _registration_message(self.request, result, learner=True)
+        messages.success(self.request, REGISTRATION_RECEIVED)
         return redirect("sessions:register-done", token=self.kwargs["token"])
 
 

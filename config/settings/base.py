@@ -141,6 +141,11 @@ AXES_VERBOSE = False
 # the sign-in lockout and the audit trail read it through core.clientaddress.client_address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "core.clientaddress.client_address"
+# Public registrations taken from one network address an hour (sessions.views.RegisterView):
+# raise it if many learners register from one shared address (a trust's single outgoing one).
+PUBLIC_REGISTRATIONS_PER_ADDRESS_PER_HOUR = env.int(
+    "PUBLIC_REGISTRATIONS_PER_ADDRESS_PER_HOUR", default=20
+)
 
 # Sign-in lasts at most 12 hours, and ends after 30 minutes without activity
 # (people.middleware.SessionLimitsMiddleware).

@@ -3,11 +3,12 @@ same limits: wrong emails per network address and per session, counted against t
 address behind the TLS proxy, and it answers when Redis is down."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from evaluations.models import Invitation
 from sessions.models import Registration
-from tests.evaluations.response_helpers import delivered_session
+from tests.evaluations.response_helpers import delivered_session, invitation_for
 from tests.factories import ParticipantFactory, RegistrationFactory, standard_form
 from tests.sessions.registration_helpers import text
 
@@ -78,3 +79,19 @@ def test_with_the_cache_down_the_short_link_answers_and_asks_to_try_again_shortl
     assert response.status_code == 429
     assert "Please try again in a few minutes" in text(response)
     assert not Invitation.objects.exists()
+
+
+def test_a_name_typed_on_the_public_form_reaches_the_feedback_email_with_no_link(
+    django_capture_on_commit_callbacks,
+):
+    standard_form()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_for(
+            participant=ParticipantFactory(
+                email="victim@example.org", full_name="Win £££ at evil.example/x"
+            )
+        )
+
+    (message,) = mail.outbox
+    assert "Hello Win £££ at evil. example/x," in message.body
+    assert "evil.example" not in message.body + message.alternatives[0][0]

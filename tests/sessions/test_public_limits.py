@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 
 from sessions.models import Registration, TrainingSession
 from tests.factories import RegistrationFactory, TrainingSessionFactory
-from tests.sessions.registration_helpers import text
+from tests.sessions.registration_helpers import body_and_html, emails_to, ics_of, text
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,135 @@ def test_with_the_cache_down_check_in_answers_and_asks_to_try_again_shortly(
     assert response.status_code == 429
     assert "Please try again in a few minutes" in text(response)
     assert status_of(ada) == Registration.Status.BOOKED
+
+
+# Public registration is not a mail relay
+
+
+@pytest.fixture
+def open_session() -> TrainingSession:
+    return TrainingSessionFactory(course_version__course__title="Hearing Voices", capacity=40)
+
+
+@pytest.fixture
+def register(client, django_capture_on_commit_callbacks):
+    """Post the public form from `remote` (through the proxy when `via`), sending what is queued
+    after commit (the emails)."""
+
+    def post(session, email, *, full_name="Priya Shah", remote="192.0.2.10", via=None):
+        meta = {"REMOTE_ADDR": remote}
+        if via:
+            meta["HTTP_X_FORWARDED_FOR"] = via
+        data = {"full_name": full_name, "email": email, "participant_type": "staff", "team": ""}
+        url = reverse("sessions:register", kwargs={"token": session.registration_token})
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data, **meta)
+
+    return post
+
+
+def test_25_registrations_to_25_addresses_from_one_address_send_only_the_allowed_emails(
+    register, open_session
+):
+    responses = [register(open_session, f"person{n}@example.org") for n in range(25)]
+
+    assert [r.status_code for r in responses] == [302] * 20 + [429] * 5
+    assert len(mail.outbox) == 20
+    assert Registration.objects.count() == 20
+    assert "we have paused them for a while" in text(responses[-1])
+
+
+def test_one_recipient_gets_at_most_three_emails_a_day_from_the_form(register, open_session):
+    responses = [
+        register(open_session, "priya@example.org", remote=f"192.0.2.{n}") for n in range(5)
+    ]
+
+    assert [r.status_code for r in responses] == [302, 302, 302, 429, 429]
+    assert len(emails_to("priya@example.org")) == 3
+    assert "already sent several emails to this address today" in text(responses[-1])
+
+
+def test_behind_a_trusted_proxy_each_visitors_registrations_are_counted_apart(
+    settings, register, open_session
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(20):
+        register(open_session, f"person{n}@example.org", via="203.0.113.7")
+
+    paused = register(open_session, "late@example.org", via="203.0.113.7")
+    other = register(open_session, "other@example.org", via="198.51.100.20")
+
+    assert paused.status_code == 429
+    assert other.status_code == 302
+
+
+def test_with_the_cache_down_registration_answers_normally_and_the_limit_still_holds(
+    settings, register, open_session
+):
+    settings.CACHES = REDIS_DOWN
+
+    responses = [register(open_session, "down@example.org", remote="192.0.2.77") for _ in range(4)]
+
+    assert [r.status_code for r in responses] == [302, 302, 302, 429]
+    assert len(emails_to("down@example.org")) == 3
+
+
+@pytest.mark.parametrize("state", ["new", "booked", "waitlisted", "cancelled"])
+def test_the_registration_page_answers_the_same_whatever_the_emails_state(client, register, state):
+    full = TrainingSessionFactory(course_version__course__title="Hearing Voices", capacity=1)
+    RegistrationFactory(session=full)
+    if state != "new":
+        RegistrationFactory(session=full, status=state, participant__email="priya@example.org")
+
+    response = register(full, "priya@example.org")
+    done = client.get(response.url)
+
+    assert response.status_code == 302
+    assert response.url == reverse(
+        "sessions:register-done", kwargs={"token": full.registration_token}
+    )
+    page = text(done)
+    assert "We have emailed that address to say what happens next." in page
+    for telling in ("already", "waitlist (number", "booked on this session", "You are"):
+        assert telling not in page
+    (message,) = emails_to("priya@example.org")
+    expected = {
+        "new": "You are on the waitlist",
+        "booked": "You are already registered",
+        "waitlisted": "You are already registered",
+        "cancelled": "You are on the waitlist",
+    }[state]
+    assert message.subject.startswith(expected)
+
+
+def test_someone_already_booked_is_told_so_only_by_email(register, open_session):
+    RegistrationFactory(
+        session=open_session, participant__email="priya@example.org", participant__full_name="Priya"
+    )
+
+    register(open_session, "PRIYA@example.org")
+
+    (message,) = emails_to("priya@example.org")
+    assert "you are already booked on" in body_and_html(message)
+    assert "Nothing has changed: your place is still yours." in message.body
+    assert Registration.objects.filter(session=open_session).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "greeting"),
+    [
+        ("Win £££ at evil.example/x", "Hello Win £££ at evil. example/x,"),
+        ("http://evil.example", "Hello there,"),
+    ],
+)
+def test_a_name_typed_on_the_form_reaches_no_email_as_a_link(
+    register, open_session, typed, greeting
+):
+    register(open_session, "victim@example.org", full_name=typed)
+
+    (message,) = emails_to("victim@example.org")
+    body = body_and_html(message)
+    assert greeting in message.body
+    assert "evil.example" not in body
+    assert "http://evil" not in body
+    assert "evil.example" not in ics_of(message)

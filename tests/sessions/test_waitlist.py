@@ -104,7 +104,8 @@ def test_the_public_page_says_the_session_is_full_and_the_registration_goes_on_t
         )
 
     assert "This session is full." in page
-    assert "This session is full, so you are on the waitlist (number 1)." in text(response)
+    assert "We have emailed that address to say what happens next." in text(response)
+    assert "you are on the waitlist (number 1)" in emails_to("cy@example.org")[0].body
 
 
 def test_an_online_sessions_joining_link_is_not_sent_to_the_waitlist(register):

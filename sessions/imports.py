@@ -13,7 +13,11 @@ and applies the plan only when every row is good (all or nothing).
   session and person) and only differences are written.
 * Cells are data. Nothing here builds HTML; pages show messages and values escaped.
 * Nothing here sends a message to anyone: records are written directly, not through the services
-  that email learners and trainers.
+  that email learners and trainers. So a sessions row may not change the time, place, places or
+  status of a session still to come that has people on it (learners booked or waiting, trainers
+  invited or on it): their reminders would not move, nobody would be told and no clash with the
+  trainers' other sessions would be checked. That is refused, row-numbered; the session's page
+  does it properly.
 """
 
 import csv
@@ -37,10 +41,11 @@ from sessions.models import (
     CourseVersion,
     Registration,
     Room,
+    TrainerAssignment,
     TrainingSession,
     Venue,
 )
-from sessions.selectors import BOOKED_STATUSES
+from sessions.selectors import BOOKED_STATUSES, HOLDING_STATUSES
 
 LONDON = ZoneInfo("Europe/London")
 # A file kept between the dry run and the real import lives in the person's session: 2 MB is
@@ -544,6 +549,7 @@ class SessionsImporter(Importer):
         ).values_list("room_id", "code", "starts_at", "ends_at"):
             if held_code not in in_file:
                 rooms_held.setdefault(room_id, []).append((held_from, held_to, held_code))
+        people_on = self._people_on([session.pk for session in existing.values()])
         seen_codes: dict[str, int] = {}
         self.plans: list[_SessionPlan] = []
         for number, row in rows:
@@ -644,6 +650,25 @@ class SessionsImporter(Importer):
                         f"{room.name} at {venue_name} is already booked for session {clash[2]} "
                         f"({_when(clash[0])}). Choose another venue or time.",
                     )
+            on_it = people_on.get(session.pk, "") if session is not None else ""
+            if on_it and None not in (starts_at, ends_at, status, capacity):
+                column = self._people_facing_change(
+                    session,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    room=room,
+                    is_online=is_online,
+                    status=status,
+                    capacity=capacity,
+                )
+                if column and (session.starts_at > now or starts_at > now):
+                    read.error(
+                        column,
+                        f"Session {code} is still to come and has people on it ({on_it}), so "
+                        "an import cannot change its time, place, places or status: nobody "
+                        "would be told. Change it on the session's page, or leave this row "
+                        "as the session is now.",
+                    )
             if self.report(number, read):
                 continue
             if holds_room and room is not None:
@@ -688,6 +713,60 @@ class SessionsImporter(Importer):
                 ):
                     best[version.course_id] = version
         return best
+
+    @staticmethod
+    def _people_on(session_pks: list[int]) -> dict[int, str]:
+        """'2 learners, 1 trainer' for each session someone is booked, waiting or invited on."""
+        learners: dict[int, int] = {}
+        trainers: dict[int, int] = {}
+        for chunk in _chunks(session_pks):
+            learners.update(
+                Registration.objects.filter(session__in=chunk)
+                .exclude(status=Registration.Status.CANCELLED)
+                .values("session")
+                .annotate(n=Count("pk"))
+                .values_list("session", "n")
+            )
+            trainers.update(
+                TrainerAssignment.objects.filter(session__in=chunk, status__in=HOLDING_STATUSES)
+                .values("session")
+                .annotate(n=Count("pk"))
+                .values_list("session", "n")
+            )
+        people = {}
+        for pk in set(learners) | set(trainers):
+            counts = [(learners.get(pk, 0), "learner"), (trainers.get(pk, 0), "trainer")]
+            people[pk] = ", ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in counts if n)
+        return people
+
+    @staticmethod
+    def _people_facing_change(
+        session: TrainingSession,
+        *,
+        starts_at: datetime,
+        ends_at: datetime,
+        room: Room | None,
+        is_online: bool,
+        status: str,
+        capacity: int,
+    ) -> str:
+        """The column of the first change the people on a session would need to be told about,
+        or '' when there is none."""
+        if timezone.localtime(session.starts_at, LONDON).date() != (
+            timezone.localtime(starts_at, LONDON).date()
+        ):
+            return "date"
+        if session.starts_at != starts_at:
+            return "start"
+        if session.ends_at != ends_at:
+            return "end"
+        if (session.room_id, session.is_online) != (room.pk if room else None, is_online):
+            return "venue"
+        if session.status != status:
+            return "status"
+        if session.capacity != capacity:
+            return "capacity"
+        return ""
 
     @staticmethod
     def _room_for(venue: Venue, capacity: int | None) -> Room | None:

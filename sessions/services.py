@@ -518,6 +518,8 @@ WITHDRAWN_KIND = "assignment_withdrawn"
 TRAINER_REMINDER_KIND = "session_reminder_trainer"
 SESSION_MOVED_KIND = "session_moved_trainer"
 SESSION_CANCELLED_KIND = "session_cancelled_trainer"
+JOINING_LINK_KIND = "joining_link_changed_trainer"
+TRAINER_LEFT_KIND = "assignment_trainer_left"
 # Trainer reminders go at 09:00 UK time, the trainer's own lead time (7 days unless they chose
 # otherwise) and 1 day before the session.
 TRAINER_REMINDER_AT = time(9, 0)
@@ -528,6 +530,8 @@ TRAINER_REMINDER_DAYS = (7, 1)
 # reminders re-timed). During the call `session.cancellation_reason` holds the reason given.
 SESSION_CANCELLED: list[Callable[[TrainingSession], None]] = []
 SESSION_MOVED: list[Callable[[TrainingSession], None]] = []
+# ... and when only an online session's joining link changed (its learners get the new link).
+SESSION_LINK_CHANGED: list[Callable[[TrainingSession], None]] = []
 # ... and when a session becomes delivered, or its attendance is corrected after that (so the
 # hooks must be safe to run more than once).
 SESSION_DELIVERED: list[Callable[[TrainingSession], None]] = []
@@ -846,7 +850,10 @@ def session_update(
         changes["status"] = (TrainingSession.Status.CONFIRMED, TrainingSession.Status.PLANNED)
     session.save()
     if place_changed or before["where"] != after["where"]:
+        # The messages about a move carry the joining link too.
         _session_moved(session, was=before["when"], was_where=before["where"])
+    elif "joining_link" in changes and session.is_online and session.starts_at > timezone.now():
+        _joining_link_changed(session)
     if session.capacity > before["capacity"]:
         # New places go to the people waiting, oldest first, as when someone cancels.
         _waitlist_fill(session)
@@ -876,6 +883,32 @@ def _session_moved(session: TrainingSession, *, was: str, was_where: str) -> Non
             | {"was": was, "was_where": was_where, "status": assignment.status},
         )
     for hook in SESSION_MOVED:
+        hook(session)
+
+
+def _joining_link_changed(session: TrainingSession) -> None:
+    """Send the new joining link to the people on the session: its accepted trainers and
+    co-facilitators here, its booked learners through SESSION_LINK_CHANGED. The link is read
+    when each email is sent, never stored in the notification log."""
+    assignments = session.assignments.filter(
+        status=TrainerAssignment.Status.ACCEPTED
+    ).select_related("user")
+    for assignment in assignments:
+        assignment.session = session
+        # A link changed twice before the first email went: one email, with the newest link.
+        notification_cancel_for(related=assignment, kind=JOINING_LINK_KIND)
+        notification_queue(
+            kind=JOINING_LINK_KIND,
+            recipient_email=assignment.user.email,
+            recipient_user=assignment.user,
+            related=assignment,
+            subject=_subject(
+                f"New joining link: {session.course_version.course}, {session_when(session)}"
+            ),
+            template="sessions/email/joining_link_changed_trainer",
+            context=_session_context(session),
+        )
+    for hook in SESSION_LINK_CHANGED:
         hook(session)
 
 
@@ -1175,6 +1208,15 @@ def _assignment_answerable(assignment: TrainerAssignment) -> None:
         raise ValidationError("This session has already started, so there is nothing to answer.")
 
 
+ACCEPT_REFUSED = {
+    Trainer.Status.STEPPING_BACK: "You are stepping back at the moment, so you cannot accept a "
+    "session. When you are ready, choose “I'm ready to come back” on My profile and accept it "
+    "then, or decline it now.",
+    Trainer.Status.LEFT: "You have left the programme, so you cannot accept a session. If you "
+    "would like to come back, talk to a coordinator.",
+}
+
+
 def assignment_answered_already(assignment: TrainerAssignment) -> str:
     """What a person is told when an invitation can no longer be answered."""
     when = (
@@ -1218,6 +1260,10 @@ def assignment_accept(*, assignment: TrainerAssignment) -> TrainerAssignment:
     person), then their reminders are queued and the coordinator is told."""
     assignment = _assignment_locked(assignment)
     _assignment_answerable(assignment)
+    # An invitation sent before the trainer stepped back or left must not put them on a session.
+    trainer = getattr(assignment.user, "trainer", None)
+    if trainer is not None and trainer.status in ACCEPT_REFUSED:
+        raise ValidationError(ACCEPT_REFUSED[trainer.status])
     session = assignment.session
     clashes = assignment_clashes(
         user_ids=[assignment.user_id],
@@ -1738,6 +1784,25 @@ def registrations_on_session_cancelled(session: TrainingSession) -> int:
     return len(registrations)
 
 
+JOINING_LINK_LEARNER_KIND = "joining_link_changed_learner"
+
+
+def registrations_on_joining_link_changed(session: TrainingSession) -> int:
+    """Email the learners booked on an online session its new joining link (read when the email
+    is sent). For session_update to call inside its transaction. Returns how many are told."""
+    session, registrations = _session_for_learner_emails(session)
+    booked = [r for r in registrations if r.status == Registration.Status.BOOKED]
+    for registration in booked:
+        notification_cancel_for(related=registration, kind=JOINING_LINK_LEARNER_KIND)
+        _learner_email_queue(
+            registration,
+            kind=JOINING_LINK_LEARNER_KIND,
+            subject=f"New joining link: {session.course_version.course}, {_session_day(session)}",
+            template="registration_joining_link_changed",
+        )
+    return len(booked)
+
+
 def registrations_on_session_changed(session: TrainingSession) -> int:
     """After a session moved or changed place: move the learners' pending reminders and tell
     everyone booked or waiting (booked people get the updated calendar event). For the
@@ -1988,6 +2053,8 @@ if registrations_on_session_cancelled not in SESSION_CANCELLED:
     SESSION_CANCELLED.append(registrations_on_session_cancelled)
 if registrations_on_session_changed not in SESSION_MOVED:
     SESSION_MOVED.append(registrations_on_session_changed)
+if registrations_on_joining_link_changed not in SESSION_LINK_CHANGED:
+    SESSION_LINK_CHANGED.append(registrations_on_joining_link_changed)
 
 
 # --- Calendar feeds and imports ---

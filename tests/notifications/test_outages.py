@@ -94,9 +94,16 @@ def test_handing_a_task_to_a_stopped_broker_fails_fast_and_quietly(celery_on, re
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_registration_while_redis_is_down_answers_normally_and_the_email_goes_once_it_is_back(
-    client, celery_on, redis_server, smtp_server, tmp_path
+    client, celery_on, redis_server, smtp_server, tmp_path, settings
 ):
     needs_postgresql("BROKER OUTAGE TEST")
+    # Redis is the cache too in the full stack: the request meets it stopped on both counts.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+        }
+    }
     session = TrainingSessionFactory(capacity=5)
     redis_server.stop()
 

@@ -28,7 +28,7 @@ auth_patterns = [
         name="password_reset_done",
     ),
     path(
-        "password-reset/<uidb64>/<token>/",
+        "password-reset/<token:uidb64>/<token:token>/",
         auth_views.PasswordResetConfirmView.as_view(
             success_url=reverse_lazy("password_reset_complete")
         ),

@@ -6,4 +6,5 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from core import checks  # noqa: F401  (registers the system checks)
+        # Imported for their side effects: the system checks, and the token and code converters.
+        from core import checks, converters  # noqa: F401

@@ -1,7 +1,15 @@
 """Middleware that refuses a request before anything reads it."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.core.exceptions import BadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    UnreadablePostError,
+)
+from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 
 from core.uploads import DEFAULT_MAX_UPLOAD_BYTES, MEGABYTE, format_megabytes
@@ -55,3 +63,41 @@ class RequestSizeLimitMiddleware:
             ),
         }
         return HttpResponse(render_to_string("413.html", context, request=request), status=413)
+
+
+NUL = "\x00"
+
+
+def _holds_nul(data) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
+
+
+class RefuseNulMiddleware:
+    """Answer 404 for a NUL byte in the path and 400 for one in a query parameter, a form field
+    or a cookie, before any view or the database sees it (PostgreSQL refuses NUL in text, so it
+    would otherwise be a 500 wherever the value reaches a query).
+
+    Forms already refuse NUL (ProhibitNullCharactersValidator); this covers what views, the
+    admin, axes and the session store read directly. A multipart body is parsed here rather than
+    in CSRF's check a step later (Django's own upload handlers, nothing earlier has read it);
+    the size limit runs before this, and uploaded file names are cleaned by Django's parser.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if NUL in request.path_info:
+            raise Http404("No page has a NUL byte in its address.")
+        if _holds_nul(request.GET) or any(
+            NUL in name or NUL in value for name, value in request.COOKIES.items()
+        ):
+            raise BadRequest("A query parameter or cookie holds a NUL byte.")
+        if request.method == "POST":
+            try:
+                posted = request.POST
+            except (MultiPartParserError, UnreadablePostError) as exc:
+                raise BadRequest("The form data could not be read.") from exc
+            if _holds_nul(posted):
+                raise BadRequest("A form field holds a NUL byte.")
+        return self.get_response(request)

@@ -54,12 +54,14 @@ form_patterns: list = [
 # --- Invitations and responses ---
 response_patterns: list = [
     path(
-        "evaluate/s/<str:code>/",
+        "evaluate/s/<code:code>/",
         views.RespondShortLinkView.as_view(),
         name="respond-short-link",
     ),
-    path("evaluate/<str:token>/", views.RespondView.as_view(), name="respond"),
-    path("evaluate/<str:token>/thanks/", views.RespondThanksView.as_view(), name="respond-thanks"),
+    path("evaluate/<token:token>/", views.RespondView.as_view(), name="respond"),
+    path(
+        "evaluate/<token:token>/thanks/", views.RespondThanksView.as_view(), name="respond-thanks"
+    ),
     path(
         "schedule/<int:pk>/evaluation/",
         views.SessionEvaluationView.as_view(),
@@ -116,7 +118,7 @@ document_patterns: list = [
         name="document-certificates-zip",
     ),
     path(
-        "evaluate/<str:token>/certificate.pdf",
+        "evaluate/<token:token>/certificate.pdf",
         views.CertificateView.as_view(),
         name="document-certificate",
     ),

@@ -92,12 +92,12 @@ schedule_patterns: list = [
         name="assignment-withdraw",
     ),
     path(
-        "invitations/<str:token>/accept/",
+        "invitations/<token:token>/accept/",
         views.InvitationView.as_view(answer="accept"),
         name="invitation-accept",
     ),
     path(
-        "invitations/<str:token>/decline/",
+        "invitations/<token:token>/decline/",
         views.InvitationView.as_view(answer="decline"),
         name="invitation-decline",
     ),
@@ -136,10 +136,10 @@ registration_patterns: list = [
         views.RegistrationCancelView.as_view(),
         name="registration-cancel",
     ),
-    path("register/<str:token>/", views.RegisterView.as_view(), name="register"),
-    path("register/<str:token>/done/", views.RegisterDoneView.as_view(), name="register-done"),
+    path("register/<token:token>/", views.RegisterView.as_view(), name="register"),
+    path("register/<token:token>/done/", views.RegisterDoneView.as_view(), name="register-done"),
     path(
-        "registrations/<str:token>/cancel/",
+        "registrations/<token:token>/cancel/",
         views.RegistrationSelfCancelView.as_view(),
         name="registration-self-cancel",
     ),
@@ -149,7 +149,7 @@ registration_patterns: list = [
         views.CheckInDisplayView.as_view(),
         name="checkin-display",
     ),
-    path("c/<str:code>/", views.CheckInView.as_view(), name="checkin"),
+    path("c/<code:code>/", views.CheckInView.as_view(), name="checkin"),
     path("schedule/<int:pk>/pack.pdf", views.SessionPackView.as_view(), name="session-pack"),
     path("schedule/<int:pk>/report/", views.DeliveryReportView.as_view(), name="delivery-report"),
     path("schedule/<int:pk>/costs/", views.SessionCostListView.as_view(), name="session-costs"),
@@ -167,7 +167,7 @@ registration_patterns: list = [
 
 # --- Calendar feeds and imports ---
 feed_patterns: list = [
-    path("calendar/<str:token>.ics", views.CalendarFeedView.as_view(), name="calendar-feed"),
+    path("calendar/<token:token>.ics", views.CalendarFeedView.as_view(), name="calendar-feed"),
     path("me/calendar/", views.MyCalendarView.as_view(), name="my-calendar"),
     path(
         "me/calendar/new-address/",

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the body: an oversized upload is refused from its Content-Length.
     "core.middleware.RequestSizeLimitMiddleware",
+    # A NUL byte in the path (404) or in a parameter or cookie (400) never reaches PostgreSQL.
+    "core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

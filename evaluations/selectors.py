@@ -1,5 +1,5 @@
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -266,27 +267,48 @@ def session_evaluation_overview(*, session: TrainingSession) -> EvaluationOvervi
 
 
 # --- Results ---
-# Who sees results: coordinators and managers see everything. A session's delivery team (its
+# Who sees results: coordinators and managers see every page. A session's delivery team (its
 # accepted lead, co-trainers and staff co-facilitators) see that session and the course versions
 # they delivered; any other trainer gets a 404. Free text (DESIGN.md §4) reaches trainers only
-# from sessions whose comments a coordinator released and that have at least 5 responses, and
-# never a comment a coordinator hid. Every figure is counted by the database, grouped by question
-# and value, so a page costs the same few queries for 10 responses or 100,000.
+# from sessions whose comments a coordinator released, and never a comment a coordinator hid.
+# Every figure is counted by the database, grouped by session, question and value, so a page
+# costs the same few queries for 10 responses or 100,000.
+#
+# Anonymity, for everyone, in pages, the session report and the spreadsheet alike (they all read
+# results_summary or results_answer_rows): nothing drawn from learners' answers (counts, means,
+# charts, the change in confidence, comments, reflections, rows of answers) is shown while it
+# rests on fewer than MIN_RESPONSES_TO_SHOW people. A session counts only once it has that many
+# responses, and its answers to a question only where that many of its learners answered it; so
+# figures across sessions (a course version, a region, a trainer) are sums of figures each
+# session's own page would show, and subtracting one page from another picks nobody out. How
+# many responded (and who has not, on the invitations page) stays visible: coordinators chase
+# with it, and it says nothing about what anyone answered.
 
 RESULTS_TEAM_ROLES = (
     TrainerAssignment.Role.LEAD,
     TrainerAssignment.Role.CO_TRAINER,
     TrainerAssignment.Role.STAFF,
 )
-COMMENTS_MIN_RESPONSES = 5
+# The one threshold for anonymity (DESIGN.md §4): no figure drawn from learners' answers is
+# shown while it rests on fewer than this many people.
+MIN_RESPONSES_TO_SHOW = 5
+RESULTS_WITHHELD = (
+    f"Results appear once at least {MIN_RESPONSES_TO_SHOW} people have answered, so nobody's "
+    "answers can be picked out."
+)
+CSV_WITHHELD = f"[fewer than {MIN_RESPONSES_TO_SHOW} answers]"
+QUESTION_WITHHELD = (
+    f"Fewer than {MIN_RESPONSES_TO_SHOW} people answered this question, so its results are not "
+    "shown: nobody's answers can be picked out."
+)
 COMMENTS_PER_QUESTION = 50
 COMMENTS_RULE = (
     "Comments are shown once a coordinator has released them and at least "
-    f"{COMMENTS_MIN_RESPONSES} people have responded."
+    f"{MIN_RESPONSES_TO_SHOW} people have responded."
 )
 COMMENTS_ACROSS_SESSIONS_RULE = (
     "Comments come only from sessions whose comments a coordinator has released and that at "
-    f"least {COMMENTS_MIN_RESPONSES} people have responded to."
+    f"least {MIN_RESPONSES_TO_SHOW} people have responded to."
 )
 CONFIDENCE_KEYS = ("confidence_before", "confidence_after")
 
@@ -361,6 +383,11 @@ class QuestionResult:
     bars: list[Bar] = field(default_factory=list)
     answered: int = 0
     mean: float | None = None
+    withheld: bool = False  # fewer than MIN_RESPONSES_TO_SHOW answered: no figure at all
+
+    @property
+    def withheld_note(self) -> str:
+        return QUESTION_WITHHELD if self.withheld else ""
 
     @property
     def chart(self) -> SafeString:
@@ -424,6 +451,32 @@ class Results:
     reflections: list[CommentGroup]
     comments_open: bool
     comments_note: str
+    withheld: bool = False  # fewer than MIN_RESPONSES_TO_SHOW responses counted: no figure at all
+    across_sessions: bool = False
+    sessions_left_out: int = 0  # sessions with responses, but too few to count
+
+    @property
+    def withheld_note(self) -> str:
+        return RESULTS_WITHHELD if self.withheld else ""
+
+    @property
+    def left_out_note(self) -> str:
+        """Across sessions: which answers the figures leave out, and why."""
+        if not self.across_sessions or self.withheld:
+            return ""
+        note = (
+            f"A session's answers to a question are counted only where at least "
+            f"{MIN_RESPONSES_TO_SHOW} of its learners answered it, so nobody's answers can be "
+            "picked out by comparing pages."
+        )
+        n = self.sessions_left_out
+        if n:
+            verb = "is" if n == 1 else "are"
+            note = (
+                f"{n} session{pluralize(n)} with fewer than {MIN_RESPONSES_TO_SHOW} responses "
+                f"{verb} left out of these results. {note}"
+            )
+        return note
 
     @property
     def response_rate(self) -> str:
@@ -484,19 +537,33 @@ def _counted(question: Question, counts: dict) -> QuestionResult:
             result.answered = counts.get(None, 0)
         else:
             result.answered = sum(bar.count for bar in result.bars)
+    if result.answered < MIN_RESPONSES_TO_SHOW:
+        return QuestionResult(key=question.key, text=question.text, kind=kind, withheld=True)
     return result
 
 
-def _comment_sessions(sessions: QuerySet[TrainingSession], *, user) -> QuerySet[TrainingSession]:
-    """The sessions whose comments `user` may read."""
+def _comment_sessions(shown: list[int], *, user) -> QuerySet[TrainingSession]:
+    """Of the sessions `shown` (those with enough responses), those whose comments `user` may
+    read: every one for coordinators and managers, the released ones for trainers."""
+    sessions = TrainingSession.objects.filter(pk__in=shown)
     if results_sees_everything(user):
         return sessions
-    enough = (
-        TrainingSession.objects.annotate(responded=Count("evaluation_responses"))
-        .filter(responded__gte=COMMENTS_MIN_RESPONSES)
-        .values("pk")
+    return sessions.filter(free_text_release__isnull=False)
+
+
+def _response_counts(sessions: QuerySet[TrainingSession]) -> dict[int, int]:
+    """How many responses each of `sessions` has (those with none are left out)."""
+    return dict(
+        Response.objects.filter(session__in=sessions)
+        .order_by()
+        .values_list("session")
+        .annotate(n=Count("pk"))
     )
-    return sessions.filter(free_text_release__isnull=False, pk__in=enough)
+
+
+def _shown_sessions(counts: dict[int, int]) -> list[int]:
+    """The sessions with enough responses for anything drawn from their answers to be shown."""
+    return sorted(pk for pk, n in counts.items() if n >= MIN_RESPONSES_TO_SHOW)
 
 
 def results_summary(
@@ -504,43 +571,34 @@ def results_summary(
 ) -> Results:
     """Response rate, each question's counts and mean, the change in confidence, and the
     comments and reflections `user` may read, for the responses to `sessions` (or to `session`
-    alone, whose release then decides whether its trainers read any comments)."""
-    responses = Response.objects.filter(session__in=sessions)
-    answers = Answer.objects.filter(response__session__in=sessions).order_by()
+    alone, whose release then decides whether its trainers read any comments). Only sessions
+    with at least MIN_RESPONSES_TO_SHOW responses count, and only a question that many answered
+    shows a figure; with none to count, nothing but the response rate is returned."""
     attendees = Registration.objects.filter(
         session__in=sessions, status__in=ATTENDEE_STATUSES
     ).count()
-    response_count = responses.count()
+    per_session = _response_counts(sessions)
+    response_count = sum(per_session.values())
+    shown = _shown_sessions(per_session)
+    nothing_shown = Results(
+        attendees=attendees,
+        responses=response_count,
+        questions=[],
+        confidence=None,
+        comments=[],
+        reflections=[],
+        comments_open=False,
+        comments_note="",
+        withheld=True,
+        across_sessions=session is None,
+        sessions_left_out=len(per_session) - len(shown),
+    )
+    if not shown:
+        return nothing_shown
+    responses = Response.objects.filter(session__in=shown)
+    answers = Answer.objects.filter(response__session__in=shown).order_by()
     questions = _questions_of(responses)
-
-    counts: dict[str, dict] = defaultdict(dict)
-    grouped = (
-        answers.filter(
-            question__kind__in=[Question.Kind.RATING, Question.Kind.YES_NO, Question.Kind.SINGLE]
-        )
-        .values("question__key", "question__kind", "number", "boolean", "text")
-        .annotate(n=Count("pk"))
-    )
-    for row in grouped:
-        value = {
-            Question.Kind.RATING: row["number"],
-            Question.Kind.YES_NO: row["boolean"],
-        }.get(row["question__kind"], row["text"])
-        if value is None or value == "":
-            continue
-        key_counts = counts[row["question__key"]]
-        key_counts[value] = key_counts.get(value, 0) + row["n"]
-    # Several choices: the database counts each combination, and each choice is summed from them.
-    combinations = (
-        answers.filter(question__kind=Question.Kind.MULTIPLE)
-        .values("question__key", "selected")
-        .annotate(n=Count("pk"))
-    )
-    for row in combinations:
-        key_counts = counts[row["question__key"]]
-        key_counts[None] = key_counts.get(None, 0) + row["n"]  # how many answered
-        for choice in row["selected"] or []:
-            key_counts[choice] = key_counts.get(choice, 0) + row["n"]
+    counts = _answer_counts(answers)
 
     results = [_counted(q, counts[q.key]) for q in questions if q.kind not in Question.TEXT_KINDS]
     by_key = {result.key: result for result in results}
@@ -560,24 +618,70 @@ def results_summary(
     else:
         is_open, note = True, COMMENTS_ACROSS_SESSIONS_RULE
     comments, reflections = (
-        _comments(sessions=sessions, questions=questions, user=user, answers=answers)
+        _comments(shown=shown, questions=questions, user=user, answers=answers)
         if is_open
         else ([], [])
     )
-    return Results(
-        attendees=attendees,
-        responses=response_count,
+    return replace(
+        nothing_shown,
         questions=results,
         confidence=confidence,
         comments=comments,
         reflections=reflections,
         comments_open=is_open,
         comments_note=note,
+        withheld=False,
     )
 
 
+def _answer_counts(answers: QuerySet[Answer]) -> dict[str, dict]:
+    """Question key → value → how many chose it (and, under None, how many answered a question
+    of several choices), counting a session's answers to a question only where at least
+    MIN_RESPONSES_TO_SHOW of its learners answered it."""
+    per_session: dict[tuple[int, str], dict] = defaultdict(dict)
+    answered: dict[tuple[int, str], int] = defaultdict(int)
+    grouped = (
+        answers.filter(
+            question__kind__in=[Question.Kind.RATING, Question.Kind.YES_NO, Question.Kind.SINGLE]
+        )
+        .values("response__session", "question__key", "question__kind", "number", "boolean", "text")
+        .annotate(n=Count("pk"))
+    )
+    for row in grouped:
+        value = {
+            Question.Kind.RATING: row["number"],
+            Question.Kind.YES_NO: row["boolean"],
+        }.get(row["question__kind"], row["text"])
+        if value is None or value == "":
+            continue
+        group = (row["response__session"], row["question__key"])
+        per_session[group][value] = per_session[group].get(value, 0) + row["n"]
+        answered[group] += row["n"]
+    # Several choices: the database counts each combination, and each choice is summed from them.
+    combinations = (
+        answers.filter(question__kind=Question.Kind.MULTIPLE)
+        .values("response__session", "question__key", "selected")
+        .annotate(n=Count("pk"))
+    )
+    for row in combinations:
+        group = (row["response__session"], row["question__key"])
+        key_counts = per_session[group]
+        key_counts[None] = key_counts.get(None, 0) + row["n"]  # how many answered
+        answered[group] += row["n"]
+        for choice in row["selected"] or []:
+            key_counts[choice] = key_counts.get(choice, 0) + row["n"]
+    counts: dict[str, dict] = defaultdict(dict)
+    for group, values in per_session.items():
+        if answered[group] < MIN_RESPONSES_TO_SHOW:
+            continue
+        key = group[1]
+        for value, n in values.items():
+            counts[key][value] = counts[key].get(value, 0) + n
+    return counts
+
+
 def _comments(
-    *, sessions, questions: list[Question], user, answers: QuerySet[Answer]
+    *, shown: list[int], questions: list[Question], user, answers: QuerySet[Answer]
 ) -> tuple[list[CommentGroup], list[CommentGroup]]:
     text_questions = [q for q in questions if q.kind in Question.TEXT_KINDS]
     if not text_questions:
@@ -586,7 +690,7 @@ def _comments(
     readable = (
         answers.filter(
             question__kind__in=Question.TEXT_KINDS,
-            response__session__in=_comment_sessions(sessions, user=user),
+            response__session__in=_comment_sessions(shown, user=user),
         )
         .exclude(text="")
         .order_by()
@@ -625,7 +729,7 @@ def _comments(
 def results_comments_open_to_trainers(*, session: TrainingSession, responses: int) -> bool:
     """Whether the session's trainers may read its comments (released, 5 responses)."""
     released = hasattr(session, "free_text_release")
-    return released and responses >= COMMENTS_MIN_RESPONSES
+    return released and responses >= MIN_RESPONSES_TO_SHOW
 
 
 def results_comment_get(*, pk: int) -> Answer:
@@ -649,15 +753,42 @@ def _csv_value(kind: str, number, boolean, text: str, selected, hidden_at) -> st
     return text
 
 
+def _too_few_answered(shown: list[int], questions: list[Question]) -> set[tuple[int, str]]:
+    """(session, question key) pairs of each question in figures (not words) that fewer than
+    MIN_RESPONSES_TO_SHOW of the session's learners answered."""
+    figure_keys = [q.key for q in questions if q.kind not in Question.TEXT_KINDS]
+    answered = (
+        Answer.objects.filter(response__session__in=shown, question__key__in=figure_keys)
+        .exclude(question__kind__in=Question.TEXT_KINDS)
+        .filter(
+            Q(question__kind=Question.Kind.MULTIPLE)
+            | Q(number__isnull=False)
+            | Q(boolean__isnull=False)
+            | (Q(question__kind=Question.Kind.SINGLE) & ~Q(text=""))
+        )
+        .order_by()
+        .values_list("response__session", "question__key")
+        .annotate(n=Count("pk"))
+    )
+    enough = {(pk, key) for pk, key, n in answered if n >= MIN_RESPONSES_TO_SHOW}
+    return {(pk, key) for pk in shown for key in figure_keys if (pk, key) not in enough}
+
+
 def results_answer_rows(*, sessions: QuerySet[TrainingSession]) -> tuple[list[str], list[list]]:
     """The answers for a spreadsheet: a header of question keys and one row per response, with
     the session's code but nothing about the learner. Rows are sorted by their values, so their
-    order says nothing about who answered first. Hidden comments read "[hidden]"."""
-    keys = [q.key for q in _questions_of(Response.objects.filter(session__in=sessions))]
+    order says nothing about who answered first. Hidden comments read "[hidden]". Like every
+    result, only sessions with at least MIN_RESPONSES_TO_SHOW responses are in it, and a
+    question in figures that fewer than that answered in a session reads CSV_WITHHELD in each
+    of the session's rows."""
+    shown = _shown_sessions(_response_counts(sessions))
+    questions = _questions_of(Response.objects.filter(session__in=shown))
+    keys = [q.key for q in questions]
     answers = (
-        Answer.objects.filter(response__session__in=sessions)
+        Answer.objects.filter(response__session__in=shown)
         .values_list(
             "response_id",
+            "response__session",
             "response__session__code",
             "question__key",
             "question__kind",
@@ -669,16 +800,24 @@ def results_answer_rows(*, sessions: QuerySet[TrainingSession]) -> tuple[list[st
         )
         .order_by("response_id")
     )
+    too_few = _too_few_answered(shown, questions)
+
+    def row(session_pk: int, code: str, values: dict) -> list:
+        return [
+            code,
+            *[CSV_WITHHELD if (session_pk, k) in too_few else values.get(k, "") for k in keys],
+        ]
+
     rows: list[list] = []
-    current, values, code = None, {}, ""
-    for response_id, session_code, key, *answer in answers.iterator(chunk_size=5000):
+    current, values, code, session_pk = None, {}, "", None
+    for response_id, pk, session_code, key, *answer in answers.iterator(chunk_size=5000):
         if response_id != current:
             if current is not None:
-                rows.append([code, *[values.get(k, "") for k in keys]])
-            current, values, code = response_id, {}, session_code
+                rows.append(row(session_pk, code, values))
+            current, values, code, session_pk = response_id, {}, session_code, pk
         values[key] = _csv_value(*answer)
     if current is not None:
-        rows.append([code, *[values.get(k, "") for k in keys]])
+        rows.append(row(session_pk, code, values))
     rows.sort(key=lambda row: [str(cell) for cell in row])
     return ["session", *keys], rows
 

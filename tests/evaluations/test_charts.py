@@ -33,7 +33,7 @@ def page(client, user, session) -> str:
 
 
 def test_each_question_has_a_labelled_chart_and_a_table_beside_it(client, coordinator, session):
-    responses_for(session, 3, ratings={"organisation": [5, 4, 4]})
+    responses_for(session, 5, ratings={"organisation": [5, 4, 4, 3, 3]})
 
     html = page(client, coordinator, session)
 
@@ -54,7 +54,7 @@ def test_each_question_has_a_labelled_chart_and_a_table_beside_it(client, coordi
 
 
 def test_every_chart_on_the_page_has_its_own_ids(client, coordinator, session):
-    responses_for(session, 2)
+    responses_for(session, 5)
 
     html = page(client, coordinator, session)
 
@@ -64,14 +64,14 @@ def test_every_chart_on_the_page_has_its_own_ids(client, coordinator, session):
 
 
 def test_a_chart_and_its_table_show_the_same_numbers(client, coordinator, session):
-    responses_for(session, 3, answers={"recommend": [True, True, False]})
+    responses_for(session, 5, answers={"recommend": [True, True, False, True, False]})
 
     html = re.sub(r"\s+", " ", page(client, coordinator, session))
 
-    assert '<desc id="chart-recommend-desc">Bar chart. Yes: 2; No: 1.</desc>' in html
+    assert '<desc id="chart-recommend-desc">Bar chart. Yes: 3; No: 2.</desc>' in html
     table = html.split('<desc id="chart-recommend-desc">', 1)[1].split("</table>", 1)[0]
-    assert '<th scope="row">Yes</th><td class="text-end">2</td>' in table
-    assert '<th scope="row">No</th><td class="text-end">1</td>' in table
+    assert '<th scope="row">Yes</th><td class="text-end">3</td>' in table
+    assert '<th scope="row">No</th><td class="text-end">2</td>' in table
 
 
 def test_question_text_and_choices_are_escaped_in_the_chart_and_the_table(
@@ -88,7 +88,7 @@ def test_question_text_and_choices_are_escaped_in_the_chart_and_the_table(
         kind="single",
         choices=["<script>alert(1)</script>", "B"],
     )
-    responses_for(session, 1, course_form=course_form, answers={"pick": "B"})
+    responses_for(session, 5, course_form=course_form, answers={"pick": "B"})
 
     html = page(client, coordinator, session)
 
@@ -98,7 +98,7 @@ def test_question_text_and_choices_are_escaped_in_the_chart_and_the_table(
 
 
 def test_the_results_page_uses_no_inline_styles_or_scripts(client, coordinator, session):
-    responses_for(session, 2, answers={"most_useful": "Good"})
+    responses_for(session, 5, answers={"most_useful": "Good"})
 
     html = page(client, coordinator, session)
 

@@ -101,7 +101,7 @@ def test_the_trainers_report_leaves_out_the_attendees_names(session):
 
 
 def test_the_report_has_the_results_pages_charts_with_their_data_tables(session):
-    responses_for(session, 2, ratings={"confidence_before": 2, "confidence_after": 4})
+    responses_for(session, 5, ratings={"confidence_before": 2, "confidence_after": 4})
 
     html = report_html(session)
 

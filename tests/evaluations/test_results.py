@@ -84,7 +84,7 @@ def test_a_session_without_responses_says_so(client, coordinator, session):
 
 
 def test_each_rating_shows_its_distribution_from_1_to_5_and_its_mean(client, coordinator, session):
-    responses_for(session, 3, ratings={"organisation": [5, 4, 4]})
+    responses_for(session, 5, ratings={"organisation": [5, 4, 4, 3, 3]})
     organisation = standard_form().sections.get(questions__key="organisation")
     text = organisation.questions.get(key="organisation").text
     client.force_login(coordinator)
@@ -92,28 +92,30 @@ def test_each_rating_shows_its_distribution_from_1_to_5_and_its_mean(client, coo
     html = text_of(client.get(results_url(session)))
 
     rows = table_rows(html, f"Answers to “{text}”")
-    assert [count for _, count in rows] == ["0", "0", "0", "2", "1"]
+    assert [count for _, count in rows] == ["0", "0", "2", "2", "1"]
     assert rows[0][0].startswith("1 (")
     assert rows[4][0].startswith("5 (")
-    assert "3 answers; mean <strong>4.3</strong> out of 5" in html
+    assert "5 answers; mean <strong>3.8</strong> out of 5" in html
 
 
 def test_the_confidence_change_is_the_mean_after_less_the_mean_before(coordinator, session):
     responses_for(
-        session, 3, ratings={"confidence_before": [2, 2, 3], "confidence_after": [4, 5, 4]}
+        session,
+        5,
+        ratings={"confidence_before": [2, 2, 3, 1, 2], "confidence_after": [4, 5, 4, 5, 4]},
     )
 
     confidence = summary(session, coordinator).confidence
 
-    assert confidence.before.mean_text == "2.3"
-    assert confidence.after.mean_text == "4.3"
-    assert confidence.change_text == "+2.0"
-    assert [bar.count for bar in confidence.before.bars] == [0, 2, 1, 0, 0]
-    assert [bar.count for bar in confidence.after.bars] == [0, 0, 0, 2, 1]
+    assert confidence.before.mean_text == "2.0"
+    assert confidence.after.mean_text == "4.4"
+    assert confidence.change_text == "+2.4"
+    assert [bar.count for bar in confidence.before.bars] == [1, 3, 1, 0, 0]
+    assert [bar.count for bar in confidence.after.bars] == [0, 0, 0, 3, 2]
 
 
 def test_the_page_shows_the_confidence_change(client, coordinator, session):
-    responses_for(session, 2, ratings={"confidence_before": 2, "confidence_after": 4})
+    responses_for(session, 5, ratings={"confidence_before": 2, "confidence_after": 4})
     client.force_login(coordinator)
 
     html = text_of(client.get(results_url(session)))
@@ -122,19 +124,19 @@ def test_the_page_shows_the_confidence_change(client, coordinator, session):
 
 
 def test_unanswered_optional_ratings_are_left_out_of_the_mean(coordinator, session):
-    responses_for(session, 3, ratings={"outcomes_met": [5, None, 2]})
+    responses_for(session, 6, ratings={"outcomes_met": [5, None, 2, 4, 4, 5]})
 
     outcomes = next(q for q in summary(session, coordinator).questions if q.key == "outcomes_met")
 
-    assert (outcomes.answered, outcomes.mean_text) == (2, "3.5")
+    assert (outcomes.answered, outcomes.mean_text) == (5, "4.0")
 
 
 def test_yes_no_answers_are_counted(coordinator, session):
-    responses_for(session, 3, answers={"recommend": [True, True, False]})
+    responses_for(session, 5, answers={"recommend": [True, True, False, True, False]})
 
     recommend = next(q for q in summary(session, coordinator).questions if q.key == "recommend")
 
-    assert [(bar.label, bar.count) for bar in recommend.bars] == [("Yes", 2), ("No", 1)]
+    assert [(bar.label, bar.count) for bar in recommend.bars] == [("Yes", 3), ("No", 2)]
 
 
 def test_a_courses_own_choice_questions_are_counted_choice_by_choice(coordinator, session):
@@ -155,23 +157,23 @@ def test_a_courses_own_choice_questions_are_counted_choice_by_choice(coordinator
     )
     responses_for(
         session,
-        3,
+        5,
         course_form=course_form,
         answers={
-            "role": ["Nurse", "Nurse", "OT"],
-            "topics": [["Risk", "Recovery"], ["Recovery"], []],
+            "role": ["Nurse", "Nurse", "OT", "OT", "Nurse"],
+            "topics": [["Risk", "Recovery"], ["Recovery"], [], ["Recovery"], ["Risk"]],
         },
     )
 
     questions = {q.key: q for q in summary(session, coordinator).questions}
 
-    assert [(b.label, b.count) for b in questions["role"].bars] == [("Nurse", 2), ("OT", 1)]
+    assert [(b.label, b.count) for b in questions["role"].bars] == [("Nurse", 3), ("OT", 2)]
     assert [(b.label, b.count) for b in questions["topics"].bars] == [
-        ("Risk", 1),
-        ("Recovery", 2),
+        ("Risk", 2),
+        ("Recovery", 3),
         ("Peers", 0),
     ]
-    assert questions["topics"].answered == 3
+    assert questions["topics"].answered == 5
 
 
 # Who sees a session's results
@@ -180,13 +182,15 @@ def test_a_courses_own_choice_questions_are_counted_choice_by_choice(coordinator
 @pytest.mark.parametrize("role", ["lead", "co_trainer", "staff"])
 def test_the_sessions_own_trainers_see_its_numbers(client, trainer, session, role):
     TrainerAssignmentFactory(session=session, user=trainer, role=role, status="accepted")
-    responses_for(session, 2)
+    registrations_in_bulk(session, 2, status=Registration.Status.ATTENDED)
+    responses_for(session, 5)
     client.force_login(trainer)
 
     response = client.get(results_url(session))
 
     assert response.status_code == 200
-    assert "2 of 3 (67%)" in text_of(response)
+    assert "5 of 5 (100%)" in text_of(response)
+    assert "5 answers; mean <strong>4.0</strong> out of 5" in text_of(response)
 
 
 @pytest.mark.parametrize(
@@ -239,10 +243,10 @@ def test_a_course_versions_page_counts_every_session_of_that_version(client, coo
     second = TrainingSessionFactory(status="delivered", course_version=first.course_version)
     elsewhere = TrainingSessionFactory(status="delivered")
     for each in (first, second, elsewhere):
-        registrations_in_bulk(each, 4, status=Registration.Status.ATTENDED)
-    responses_for(first, 2, ratings={"organisation": 5})
-    responses_for(second, 1, ratings={"organisation": 2})
-    responses_for(elsewhere, 4, ratings={"organisation": 1})
+        registrations_in_bulk(each, 6, status=Registration.Status.ATTENDED)
+    responses_for(first, 5, ratings={"organisation": 5})
+    responses_for(second, 5, ratings={"organisation": 2})
+    responses_for(elsewhere, 6, ratings={"organisation": 1})
     client.force_login(coordinator)
 
     response = client.get(
@@ -251,8 +255,8 @@ def test_a_course_versions_page_counts_every_session_of_that_version(client, coo
 
     html = text_of(response)
     assert response.status_code == 200
-    assert "Response rate: <strong>3 of 8 (38%)</strong>" in html
-    assert "3 answers; mean <strong>4.0</strong> out of 5" in html
+    assert "Response rate: <strong>10 of 12 (83%)</strong>" in html
+    assert "10 answers; mean <strong>3.5</strong> out of 5" in html
 
 
 def test_a_trainer_who_delivered_a_session_of_the_version_sees_the_version(client, trainer):
@@ -410,9 +414,12 @@ def test_coordinators_download_one_row_per_response_with_a_column_per_question(
 ):
     responses_for(
         session,
-        3,
-        ratings={"organisation": [3, 5, 1]},
-        answers={"recommend": [True, False, True], "most_useful": ["b", "=SUM(A1)", "a"]},
+        5,
+        ratings={"organisation": [3, 5, 1, 2, 4]},
+        answers={
+            "recommend": [True, False, True, True, False],
+            "most_useful": ["b", "=SUM(A1)", "a", "c", "d"],
+        },
     )
     client.force_login(coordinator)
 
@@ -425,32 +432,33 @@ def test_coordinators_download_one_row_per_response_with_a_column_per_question(
     assert header[0] == "session"
     assert {"organisation", "recommend", "most_useful", "more_of"} <= set(header)
     column = {key: n for n, key in enumerate(header)}
-    assert len(rows) == 4
-    assert sorted(row[column["organisation"]] for row in rows[1:]) == ["1", "3", "5"]
-    assert {row[column["most_useful"]] for row in rows[1:]} == {"a", "b", "'=SUM(A1)"}
+    assert len(rows) == 6
+    assert sorted(row[column["organisation"]] for row in rows[1:]) == ["1", "2", "3", "4", "5"]
+    assert {row[column["most_useful"]] for row in rows[1:]} == {"a", "b", "c", "d", "'=SUM(A1)"}
     assert {row[0] for row in rows[1:]} == {session.code}
     assert AuditEvent.objects.filter(action=Action.EXPORT, actor=coordinator).exists()
 
 
 def test_the_rows_are_sorted_by_their_values_not_by_when_they_came(coordinator, session):
-    responses_for(session, 4, ratings={"outcomes_met": [4, 2, 5, 1]})
+    responses_for(session, 5, ratings={"outcomes_met": [4, 2, 5, 1, 3]})
 
     header, rows = results_answer_rows(sessions=TrainingSession.objects.filter(pk=session.pk))
 
     column = header.index("outcomes_met")
-    assert [row[column] for row in rows] == [1, 2, 4, 5]
+    assert [row[column] for row in rows] == [1, 2, 3, 4, 5]
 
 
 def test_the_export_holds_nothing_that_identifies_a_learner_or_a_response(
     client, coordinator, session
 ):
-    responses_for(session, 2)
+    responses_for(session, 5)
     client.force_login(coordinator)
 
     response = client.get(reverse("evaluations:results-session-csv", args=[session.pk]))
 
     content = response.content.decode("utf-8-sig")
     header = csv_rows(response)[0]
+    assert len(csv_rows(response)) == 6
     assert not {"id", "response", "submitted_on", "participant", "email"} & set(header)
     for registration in session.registrations.select_related("participant"):
         assert registration.participant.email not in content
@@ -458,7 +466,7 @@ def test_the_export_holds_nothing_that_identifies_a_learner_or_a_response(
 
 
 def test_hidden_comments_are_exported_as_hidden(client, coordinator, session):
-    responses_for(session, 1, answers={"most_useful": "Names a patient"})
+    responses_for(session, 5, answers={"most_useful": ["Names a patient", "b", "c", "d", "e"]})
     answer_hide(
         answer=Answer.objects.get(text="Names a patient"), by=coordinator, reason="Identifies"
     )
@@ -475,8 +483,8 @@ def test_a_course_versions_export_has_a_row_for_each_response_of_its_sessions(
     client, manager, session
 ):
     other = TrainingSessionFactory(course_version=session.course_version, status="delivered")
-    responses_for(session, 2)
-    responses_for(other, 1)
+    responses_for(session, 5)
+    responses_for(other, 5)
     responses_for(TrainingSessionFactory(status="delivered"), 5)
     client.force_login(manager)
 
@@ -486,7 +494,7 @@ def test_a_course_versions_export_has_a_row_for_each_response_of_its_sessions(
 
     rows = csv_rows(response)
     assert response.status_code == 200
-    assert sorted(row[0] for row in rows[1:]) == sorted([session.code] * 2 + [other.code])
+    assert sorted(row[0] for row in rows[1:]) == sorted([session.code] * 5 + [other.code] * 5)
 
 
 @pytest.mark.parametrize("who", ["trainer", "team_lead"])

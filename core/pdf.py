@@ -7,6 +7,7 @@ with user-supplied text can never pull a local file or reach the network into a 
 
 import logging
 import mimetypes
+import posixpath
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -52,15 +53,38 @@ def _read_media(path: str) -> bytes:
         raise RefusedURL(path) from exc
 
 
+# Percent-decoding is repeated until nothing changes, so "%252E" is a "." like "%2E"; a path
+# still encoded after this many rounds is refused rather than decoded further.
+DECODING_ROUNDS = 4
+
+
+def _normalised_path(url: str, raw_path: str) -> str:
+    """The path fully decoded and normalised ("/media/./private" and "/media//private" both
+    become "/media/private"), so the checks that follow see the file that would be opened.
+    Refuses what normalising would hide: "..", backslashes, NUL, endless encoding."""
+    path = raw_path
+    for _ in range(DECODING_ROUNDS):
+        decoded = unquote(path)
+        if decoded == path:
+            break
+        path = decoded
+    else:
+        raise RefusedURL(url)
+    if "\\" in path or "\x00" in path or ".." in path.split("/"):
+        raise RefusedURL(url)
+    normalised = posixpath.normpath(path)
+    if not normalised.startswith("/") or normalised.startswith("//"):
+        raise RefusedURL(url)
+    return normalised
+
+
 def safe_url_fetcher(url: str) -> URLFetcherResponse:
     """Fetch one of this site's STATIC_URL or MEDIA_URL files; refuse every other URL."""
     site = urlsplit(settings.SITE_URL)
     parts = urlsplit(url)
     if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
         raise RefusedURL(url)
-    path = unquote(parts.path)
-    if ".." in path.split("/"):
-        raise RefusedURL(url)
+    path = _normalised_path(url, parts.path)
     if path.startswith(settings.STATIC_URL):
         content = _read_static(path.removeprefix(settings.STATIC_URL))
     elif settings.MEDIA_URL and path.startswith(settings.MEDIA_URL):

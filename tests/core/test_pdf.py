@@ -21,7 +21,7 @@ A4 = (595.28, 841.89)  # points
 PROBE_PAGE = (283.46, 141.73)  # 100 mm x 50 mm in points
 
 
-def _png() -> bytes:
+def _png(pixel: bytes = b"\xff\x00\x00") -> bytes:
     """A valid one-pixel PNG."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -29,7 +29,7 @@ def _png() -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    pixels = zlib.compress(b"\x00" + pixel)
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
@@ -291,3 +291,78 @@ def test_a_private_upload_is_refused_even_though_it_is_a_media_file(settings, tm
 
     with pytest.raises(RefusedURL):
         safe_url_fetcher(settings.SITE_URL + "/media/private/receipts/r.png")
+
+
+# safe_url_fetcher: a private upload asked for by a path that only normalises to one
+
+
+@pytest.fixture
+def private_upload(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "private" / "receipts").mkdir(parents=True)
+    (tmp_path / "private" / "receipts" / "r.png").write_bytes(_png(b"\x00\x00\xff"))
+    (tmp_path / "receipts").mkdir()
+    (tmp_path / "receipts" / "pixel.png").write_bytes(_png())
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/media/./private/receipts/r.png", id="a dot segment"),
+        pytest.param("/media/%2E/private/receipts/r.png", id="an encoded dot"),
+        pytest.param("/media/%2e/private/receipts/r.png", id="an encoded dot in lower case"),
+        pytest.param("/media/%252E/private/receipts/r.png", id="a twice-encoded dot"),
+        pytest.param("/media/%25252E/private/receipts/r.png", id="a thrice-encoded dot"),
+        pytest.param("/media/.%2Fprivate/receipts/r.png", id="an encoded slash after a dot"),
+        pytest.param("/media//private/receipts/r.png", id="a double slash"),
+        pytest.param("/media///private/receipts/r.png", id="a triple slash"),
+        pytest.param("/media/%2Fprivate/receipts/r.png", id="an encoded slash"),
+        pytest.param("/media/private//receipts/r.png", id="a double slash inside"),
+        pytest.param("/media/./././private/receipts/r.png", id="several dot segments"),
+        pytest.param("/media/receipts/../private/receipts/r.png", id="dot dot back into private"),
+        pytest.param("/media/.\\private\\receipts\\r.png", id="backslashes"),
+        pytest.param("/media/%5Cprivate/receipts/r.png", id="an encoded backslash"),
+        pytest.param("/media/private/./receipts/r.png", id="a dot segment inside private"),
+        pytest.param("/media/%70rivate/receipts/r.png", id="an encoded letter"),
+        pytest.param("/media/private%00/receipts/r.png", id="a NUL byte"),
+    ],
+)
+def test_a_private_upload_is_refused_whatever_the_spelling_of_its_path(private_upload, path):
+    with pytest.raises(RefusedURL):
+        safe_url_fetcher(django_settings.SITE_URL + path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/media/receipts/pixel.png", id="plain"),
+        pytest.param("/media/./receipts/pixel.png", id="with a dot segment"),
+        pytest.param("/media/receipts/%70ixel.png", id="with an encoded letter"),
+    ],
+)
+def test_a_public_media_file_is_still_served_once_normalised(private_upload, path):
+    response = safe_url_fetcher(django_settings.SITE_URL + path)
+
+    assert response.read() == (private_upload / "receipts" / "pixel.png").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "path", ["/static/css/site.css", "/static/./css/site.css", "/static/css/%73ite.css"]
+)
+def test_a_static_file_is_still_served_once_normalised(path):
+    response = safe_url_fetcher(django_settings.SITE_URL + path)
+
+    assert response.read() == SITE_CSS.read_bytes()
+
+
+def test_a_media_image_still_reaches_a_pdf_while_a_private_one_does_not(
+    test_templates, private_upload, caplog
+):
+    # WeasyPrint resolves "./" itself, but not "%2E".
+    images = ["/media/receipts/pixel.png", "/media/%2E/private/receipts/r.png"]
+
+    pdf = render_pdf("core_tests/pdf_probe.html", {"images": images})
+
+    assert _image_count(pdf) == 1
+    assert any("RefusedURL" in error for error in _weasyprint_errors(caplog))

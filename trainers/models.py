@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from people.models import Region
@@ -97,6 +98,14 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
+        constraints = [
+            # One open application per person: the public form cannot duplicate one.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(status__in=["received", "conversation_booked", "offered"]),
+                name="one_open_application_per_email",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name

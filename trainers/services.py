@@ -5,7 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -228,7 +228,9 @@ def application_submit(
     access_needs: str = "",
 ) -> Application:
     """Record someone's expression of interest in becoming a trainer, under the published
-    role description."""
+    role description. Someone with an application still open gets no second one: the answers
+    first given are kept (knowing an email must not let anyone overwrite them) and a note tells
+    the coordinator the form came again. The form thanks them the same either way."""
     if role_description.status != RoleDescription.Status.PUBLISHED:
         raise ValidationError(
             "The role description has changed since you opened this page. Please read the "
@@ -260,10 +262,43 @@ def application_submit(
         access_needs=access_needs.strip(),
         consent_given_at=timezone.now(),
     )
-    application.full_clean()
-    application.save()
+    # The one open application per email is checked here, under a row lock, not by full_clean.
+    application.full_clean(validate_constraints=False)
+    open_one = _application_open_for(email)
+    if open_one is not None:
+        return _application_sent_again(open_one)
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        # The same person's other submission was saved a moment ago (one_open_application...).
+        return _application_sent_again(_application_open_for(email))
     ApplicationNote.objects.create(
         application=application, status=Application.Status.RECEIVED, at=application.submitted_at
+    )
+    return application
+
+
+OPEN_APPLICATION_STATUSES = (
+    Application.Status.RECEIVED,
+    Application.Status.CONVERSATION_BOOKED,
+    Application.Status.OFFERED,
+)
+
+
+def _application_open_for(email: str) -> Application | None:
+    return (
+        Application.objects.select_for_update()
+        .filter(email__iexact=email, status__in=OPEN_APPLICATION_STATUSES)
+        .first()
+    )
+
+
+def _application_sent_again(application: Application) -> Application:
+    ApplicationNote.objects.create(
+        application=application,
+        text="They sent the form again; the answers first given are kept. Ask them if anything "
+        "has changed.",
     )
     return application
 

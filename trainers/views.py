@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, ListView, TemplateView, View
 
+from core.clientaddress import client_address
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
+from core.ratelimit import LOCAL, Limit, limit_take
 from people.models import Role
 from trainers.forms import (
     ApplicationFilterForm,
@@ -246,6 +248,25 @@ class RoleDescriptionCopyView(RoleRequiredMixin, View):
         return redirect("trainers:role-edit", pk=draft.pk)
 
 
+# The public form takes a few applications from one network address an hour (an open day's
+# room sharing one address included) and a few a day for one email. When the cache is down the
+# limits count in each worker's memory, so the form keeps working and the limits still hold.
+APPLICATIONS_PER_ADDRESS = Limit(
+    "application-address", allowed=5, window=60 * 60, when_unavailable=LOCAL
+)
+APPLICATIONS_PER_EMAIL = Limit(
+    "application-email", allowed=3, window=24 * 60 * 60, when_unavailable=LOCAL
+)
+APPLICATIONS_PAUSED_HERE = (
+    "A lot of forms have come from your network in the last hour, so we have paused them for a "
+    "while. Please try again later; what you typed is still here."
+)
+APPLICATIONS_PAUSED_FOR_EMAIL = (
+    "We have already had this form several times today for this email address. Please try "
+    "again tomorrow, or contact us if something is wrong."
+)
+
+
 class ApplyView(FormView):
     """The public expression-of-interest form, against the published role description."""
 
@@ -264,10 +285,18 @@ class ApplyView(FormView):
             return self.render_to_response(self.get_context_data())
         return super().post(request, *args, **kwargs)
 
+    def _refused(self, form, message: str):
+        form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form), status=429)
+
     def form_valid(self, form):
         if form.is_from_a_bot:
             # The same answer as a real application, so a bot learns nothing; nothing is kept.
             return redirect("trainers:apply-thanks")
+        if not limit_take(APPLICATIONS_PER_ADDRESS, client_address(self.request)):
+            return self._refused(form, APPLICATIONS_PAUSED_HERE)
+        if not limit_take(APPLICATIONS_PER_EMAIL, form.cleaned_data["email"].strip()):
+            return self._refused(form, APPLICATIONS_PAUSED_FOR_EMAIL)
         try:
             application_submit(role_description=self.role_description, **form.cleaned_data)
         except ValidationError as error:

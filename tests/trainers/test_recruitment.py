@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import is_password_usable
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -891,3 +891,57 @@ def test_the_daily_purge_is_scheduled_and_runs_as_a_task(settings):
 
     assert entry["task"] == purge_closed_applications.name
     assert purge_closed_applications.delay().get() == 0
+
+
+# The public form is not a relay or a way to fill the pipeline
+
+
+def test_a_second_application_from_the_same_email_while_one_is_open_is_not_duplicated(
+    client, form_data
+):
+    client.post(APPLY, form_data)
+    again = {**form_data, "email": "SAM.TAYLOR@example.org", "phone": "0000", "access_needs": ""}
+
+    response = client.post(APPLY, again)
+
+    assert response.url == THANKS
+    application = Application.objects.get()
+    # The answers first given are kept (nobody can overwrite someone else's application by
+    # knowing their email); the coordinator sees that the form came again.
+    assert (application.phone, application.access_needs) == (
+        "0161 496 0000",
+        "Step-free access, please.",
+    )
+    assert "sent the form again" in application.notes.last().text
+
+
+def test_someone_whose_application_closed_may_apply_again(client, form_data):
+    ApplicationFactory(email="sam.taylor@example.org", status=Status.DECLINED)
+
+    client.post(APPLY, form_data)
+
+    assert Application.objects.filter(status=Status.RECEIVED).count() == 1
+
+
+def test_the_database_refuses_two_open_applications_for_one_email(role_description, region):
+    ApplicationFactory(email="sam@example.org")
+
+    with pytest.raises(IntegrityError):
+        ApplicationFactory(email="Sam@example.org", status=Status.OFFERED)
+
+
+def test_applications_from_one_network_address_are_limited_per_hour(client, form_data):
+    responses = [
+        client.post(APPLY, {**form_data, "email": f"person{n}@example.org"}) for n in range(7)
+    ]
+
+    assert [r.status_code for r in responses] == [302] * 5 + [429] * 2
+    assert Application.objects.count() == 5
+    assert "paused them for a while" in responses[-1].content.decode()
+
+
+def test_one_email_is_taken_at_most_three_times_a_day(client, form_data):
+    responses = [client.post(APPLY, form_data, REMOTE_ADDR=f"192.0.2.{n}") for n in range(4)]
+
+    assert [r.status_code for r in responses] == [302, 302, 302, 429]
+    assert Application.objects.count() == 1

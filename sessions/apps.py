@@ -24,6 +24,13 @@ class SessionsConfig(AppConfig):
         if sessions_on_certification_changed not in CERTIFICATION_CHANGED:
             CERTIFICATION_CHANGED.append(sessions_on_certification_changed)
 
+        # A trainer who leaves is taken off the sessions still to come.
+        from sessions.services import assignments_on_trainer_left
+        from trainers.services import TRAINER_LEFT
+
+        if assignments_on_trainer_left not in TRAINER_LEFT:
+            TRAINER_LEFT.append(assignments_on_trainer_left)
+
         from people.demo import register
         from sessions.demo import seed_sessions
 

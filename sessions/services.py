@@ -1324,14 +1324,29 @@ def assignment_withdraw(*, assignment: TrainerAssignment, by: User) -> TrainerAs
         )
     if session.starts_at <= timezone.now():
         raise ValidationError("This session has already started, so nobody can be taken off it.")
+    return _assignment_take_off(assignment, by=by)
+
+
+def _assignment_take_off(
+    assignment: TrainerAssignment, *, by: User | None, left: bool = False
+) -> TrainerAssignment:
+    """Withdraw a locked assignment: reminders and invitation cancelled, the other side told
+    (the coordinator alone when the person has left the programme)."""
+    session = assignment.session
     before = assignment.status
     assignment.status = TrainerAssignment.Status.WITHDRAWN
     assignment.responded_at = timezone.now()
     assignment.save(update_fields=["status", "responded_at"])
     notification_cancel_for(related=assignment, kind=TRAINER_REMINDER_KIND)
     notification_cancel_for(related=assignment, kind=INVITED_KIND)
-    by_themselves = by.pk == assignment.user_id
-    if by_themselves:
+    notification_cancel_for(related=assignment, kind=JOINING_LINK_KIND)
+    if left:
+        _tell_coordinator(
+            assignment,
+            what="has left the programme, so is no longer on the session",
+            kind=TRAINER_LEFT_KIND,
+        )
+    elif by is not None and by.pk == assignment.user_id:
         _tell_coordinator(assignment, what="stepped off the session", kind=STEPPED_OFF_KIND)
     else:
         notification_queue(
@@ -1359,6 +1374,33 @@ def assignment_withdraw(*, assignment: TrainerAssignment, by: User) -> TrainerAs
         )
     audit_record(action=Action.ASSIGNMENT_WITHDRAWN, actor=by, obj=assignment, changes=changes)
     return assignment
+
+
+def assignments_on_trainer_left(trainer: Trainer, by: User | None) -> int:
+    """A trainer has left the programme: take them off every session still to come (open
+    invitations and accepted places alike), stop their reminders and tell each coordinator; a
+    confirmed session left without a service-user lead goes back to planned. For
+    trainers.services.trainer_leave to call inside its transaction. Returns how many."""
+    holding = list(
+        TrainerAssignment.objects.filter(
+            user_id=trainer.user_id,
+            status__in=HOLDING_STATUSES,
+            session__status__in=BOOKED_STATUSES,
+            session__starts_at__gt=timezone.now(),
+        ).order_by("session_id")
+    )
+    taken_off = 0
+    for assignment in holding:
+        # Session first, then the person, then the assignment, like every other service.
+        assignment = _assignment_locked(assignment)
+        if (
+            assignment.status in HOLDING_STATUSES
+            and assignment.session.status in BOOKED_STATUSES
+            and assignment.session.starts_at > timezone.now()
+        ):
+            _assignment_take_off(assignment, by=by, left=True)
+            taken_off += 1
+    return taken_off
 
 
 def trainer_reminder_times(*, starts_at: datetime, lead_days: int = 7) -> list[datetime]:

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from trainers.models import Trainer
+from trainers.services import trainer_leave
 
 # --- Support, wellbeing and privacy ---
 # SupportSession and WellbeingCheckIn are deliberately not registered: their content is for the
@@ -47,6 +48,16 @@ class TrainerAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # The private columns are never even read for the admin's pages.
         return super().get_queryset(request).defer(*ADMIN_HIDDEN_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        # Leaving has consequences (reminders stopped, sessions still to come given up), so a
+        # status changed to "left" goes through the service rather than a bare save.
+        leaving = change and "status" in form.changed_data and obj.status == Trainer.Status.LEFT
+        if leaving:
+            obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        if leaving:
+            trainer_leave(trainer=obj, by=request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Deleting a trainer would delete their check-ins and support sessions, and the

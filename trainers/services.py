@@ -485,6 +485,9 @@ LONDON = ZoneInfo("Europe/London")
 # transaction (sessions re-checks the sessions the trainer leads): called with the
 # certification and who changed it.
 CERTIFICATION_CHANGED: list[Callable[[Certification, User], None]] = []
+# What must also happen, inside the same transaction, when a trainer leaves the programme (the
+# sessions app takes them off sessions still to come). Called with the trainer and who did it.
+TRAINER_LEFT: list[Callable[[Trainer, User | None], None]] = []
 
 
 def months_after(day: date, months: int) -> date:
@@ -584,6 +587,24 @@ def trainer_return(*, trainer: Trainer) -> Trainer:
     # Conditional: a second click (or a trainer who was never stepping back) changes nothing.
     Trainer.objects.filter(pk=trainer.pk, status=Trainer.Status.STEPPING_BACK).update(status=status)
     trainer.refresh_from_db(fields=["status"])
+    return trainer
+
+
+@transaction.atomic
+def trainer_leave(*, trainer: Trainer, by: User | None) -> Trainer:
+    """Record that a trainer has left the programme: their pending certification-renewal
+    reminders are cancelled, and registered hooks take them off every session still to come."""
+    # The trainer's row first, then (in the hooks) sessions, people and assignments: nothing
+    # locks a session and then a trainer's row, so this order cannot deadlock.
+    trainer = Trainer.objects.select_for_update(of=("self",)).get(pk=trainer.pk)
+    if trainer.status == Trainer.Status.LEFT:
+        return trainer
+    trainer.status = Trainer.Status.LEFT
+    trainer.save(update_fields=["status"])
+    for certification in trainer.certifications.all():
+        notification_cancel_for(related=certification, kind=RENEWAL_KIND)
+    for hook in TRAINER_LEFT:
+        hook(trainer, by)
     return trainer
 
 

@@ -2,13 +2,11 @@
 stops, and they are taken off every session still to come, each coordinator told."""
 
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib import admin
-from django.test import RequestFactory
+from django.urls import reverse
 
 from notifications.models import Notification
 from sessions.models import TrainerAssignment, TrainingSession
@@ -127,20 +125,37 @@ def test_leaving_twice_changes_nothing_more(trainer, admin_user):
 
 
 def test_setting_a_trainer_to_left_in_the_django_admin_goes_through_the_service(
-    trainer, admin_user
+    client, trainer, admin_user, coordinator
 ):
     certification = trainer.certifications.get()
     certification_expiry_update(
         certification=certification, expires_on=date(2027, 3, 1), by=admin_user
     )
-    model_admin = admin.site._registry[Trainer]
-    request = RequestFactory().post("/admin/")
-    request.user = admin_user
-    trainer.status = Trainer.Status.LEFT
-    form = SimpleNamespace(changed_data=["status"], initial={"status": Trainer.Status.ACTIVE})
+    invitation = assignment_invite(
+        session=TrainingSessionFactory(starts_at=at(DAY, 10), coordinator=coordinator),
+        user=trainer.user,
+        role="lead",
+        by=coordinator,
+    )
+    client.force_login(admin_user)
 
-    model_admin.save_model(request, trainer, form, change=True)
+    response = client.post(
+        reverse("admin:trainers_trainer_change", args=[trainer.pk]),
+        {
+            "user": trainer.user.pk,
+            "region": trainer.region.pk,
+            "status": Trainer.Status.LEFT,
+            "involvement": "[]",
+            "max_sessions_per_month": 3,
+            "reminder_lead_days": 7,
+            "payment_choice": Trainer.Payment.PAID,
+        },
+    )
 
+    assert response.status_code == 302
     trainer.refresh_from_db()
     assert trainer.status == Trainer.Status.LEFT
+    assert trainer.max_sessions_per_month == 3
     assert Notification.objects.get(kind=RENEWAL_KIND).status == Notification.Status.CANCELLED
+    invitation.refresh_from_db()
+    assert invitation.status == TrainerAssignment.Status.WITHDRAWN

@@ -56,4 +56,5 @@ RUN groupadd --system --gid 1000 coproduce \
 USER coproduce
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]
+# config/gunicorn.py: bind, worker tmp dir, and an access log with URL secrets redacted by route.
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.py"]

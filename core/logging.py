@@ -21,10 +21,6 @@ SECRET = "<secret>"  # noqa: S105 (the placeholder, not a secret)
 SECRET_QUERY_PARAMETERS = ("token", "code", "uidb64", "key", "secret", "password")
 SECRET_QUERY = re.compile(rf"(?i)(^|[?&;])((?:{'|'.join(SECRET_QUERY_PARAMETERS)})=)[^&;#\s\"'<>]*")
 
-# A second net for a token in a path that is not (or no longer) a route: a long URL-safe
-# segment with a digit. The routes above are the rule; this only catches strays.
-SECRET_SEGMENT = re.compile(r"(?<=/)(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}(?=[/.?]|$)")
-
 # A run of URL characters holding percent-encoding: decoded before redaction, so
 # "?next=%2Finvitations%2F<token>%2Faccept%2F" and "/calendar/%41bc.ics" are caught too.
 ENCODED_RUN = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
@@ -119,8 +115,7 @@ def _redact_plain(text: str) -> str:
     routes = _combined(secret_routes())
     if routes is not None:
         text = routes.sub(_blank_secrets, text)
-    text = SECRET_QUERY.sub(rf"\g<1>\g<2>{SECRET}", text)
-    return SECRET_SEGMENT.sub(SECRET, text)
+    return SECRET_QUERY.sub(rf"\g<1>\g<2>{SECRET}", text)
 
 
 def _redact_encoded(match: re.Match) -> str:

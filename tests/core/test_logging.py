@@ -181,6 +181,9 @@ def test_secrets_in_query_strings_and_encoded_paths_are_redacted(line):
         "/static/vendor/bootstrap/bootstrap.min.css",
         "notification 42 (password_reset) sent",
         '"GET /schedule/?month=2026-12 HTTP/1.1" 200 5120',
+        "Not Found: /media/private/receipts/ee5c18dad38e4a668c2e821d51fbdecb.pdf",
+        "Failed to load file:///tmp/pytest-of-root/test_it_ignores_the_same_a0/probe.css",
+        "Task notifications.tasks.send_notification[0f8e6c1e-9d7b-4b8a-a2f3-5c6d7e8f9a0b] ok",
     ],
 )
 def test_ordinary_paths_and_lines_are_left_as_they_are(line):

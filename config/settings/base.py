@@ -229,7 +229,9 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 # With the broker away a request hands a task over in about a second and answers anyway: the
 # row stays queued in the database and beat's sweep hands it over again (core.handoff).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# socket_timeout too: a broker that keeps the connection but stops answering (paused, a network
+# black hole) otherwise holds a publish, and the request making it, for ever.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,

@@ -91,6 +91,36 @@ def test_handing_a_task_to_a_stopped_broker_fails_fast_and_quietly(celery_on, re
     assert "redis://" not in caplog.text
 
 
+@pytest.mark.django_db
+def test_handing_a_task_to_a_broker_that_accepts_but_never_answers_gives_up_quickly(
+    celery_on, redis_server
+):
+    # A Redis that hangs (paused, swapping, a network black hole) after a connection was made:
+    # without a socket timeout the publish waited for ever and the request with it.
+    import os
+    import signal
+
+    from core.handoff import task_hand_off
+
+    assert task_hand_off(send_notification, 12345) is True  # a pooled connection is open
+    os.kill(redis_server.process.pid, signal.SIGSTOP)
+    try:
+        outcome: list[bool] = []
+        started = time.monotonic()
+        sender = threading.Thread(
+            target=lambda: outcome.append(task_hand_off(send_notification, 1)), daemon=True
+        )
+        sender.start()
+        sender.join(timeout=15)
+        took = time.monotonic() - started
+    finally:
+        os.kill(redis_server.process.pid, signal.SIGCONT)
+
+    assert not sender.is_alive(), "the hand-off was still waiting on the broker after 15 s"
+    assert outcome == [False]
+    assert took < 10
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_registration_while_redis_is_down_answers_normally_and_the_email_goes_once_it_is_back(

@@ -45,6 +45,10 @@ class Notification(models.Model):
     # A sender claims the row until this time and sends with no transaction open; a claim that
     # outlives its sender (a crashed worker) simply expires.
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # When the row was last published to the broker and no worker has taken it since: the sweep
+    # leaves it alone for HAND_OFF_GRACE, so a slow worker's backlog is not published again
+    # each minute.
+    handed_off_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

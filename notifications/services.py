@@ -44,6 +44,9 @@ RETRY_DELAYS: tuple[timedelta, ...] = tuple(
 )
 # A send is a handful of SMTP steps, each bounded by EMAIL_TIMEOUT: the claim outlasts them all.
 LEASE_TIMEOUTS = 10
+# A row published to the broker and not yet taken by a worker is not published again for this
+# long (a lost broker message is replaced after it; a worker's claim clears the mark).
+HAND_OFF_GRACE = timedelta(minutes=5)
 
 
 def notification_key(
@@ -106,10 +109,8 @@ def notification_queue(
         )
         notification.refresh_from_db()
     if created and due_at <= timezone.now():
-        from notifications.tasks import send_notification  # tasks import this module
-
         # A broker outage must not fail the request: the row stays queued for the sweep.
-        transaction.on_commit(lambda: task_hand_off(send_notification, notification.pk))
+        transaction.on_commit(lambda: notification_hand_off(notification_id=notification.pk))
     return notification
 
 
@@ -235,7 +236,12 @@ def notification_send(*, notification_id: int) -> Notification | None:
     claimed = (
         _claimable(now)
         .filter(pk=notification_id)
-        .update(claimed_until=now + _lease(), attempts=F("attempts") + 1, last_attempt_at=now)
+        .update(
+            claimed_until=now + _lease(),
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+            handed_off_at=None,
+        )
     )
     if not claimed:
         return None
@@ -255,8 +261,34 @@ def notification_send(*, notification_id: int) -> Notification | None:
 
 
 def notification_due_ids() -> list[int]:
-    """Queued notifications whose time (or next try) has come, oldest first."""
-    return list(_claimable(timezone.now()).order_by("due_at").values_list("pk", flat=True)[:500])
+    """Queued notifications whose time (or next try) has come and that are not already waiting
+    in the broker, oldest first."""
+    now = timezone.now()
+    return list(
+        _claimable(now)
+        .filter(Q(handed_off_at__isnull=True) | Q(handed_off_at__lt=now - HAND_OFF_GRACE))
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def notification_hand_off(*, notification_id: int) -> bool:
+    """Publish the row to the broker unless it is already waiting there; False only when the
+    broker could not take it (the mark is cleared, so the next sweep tries again)."""
+    from notifications.tasks import send_notification  # tasks import this module
+
+    now = timezone.now()
+    marked = (
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.QUEUED)
+        .filter(Q(handed_off_at__isnull=True) | Q(handed_off_at__lt=now - HAND_OFF_GRACE))
+        .update(handed_off_at=now)
+    )
+    if not marked:
+        return True  # already in the broker (or no longer queued): nothing to publish
+    if task_hand_off(send_notification, notification_id):
+        return True
+    Notification.objects.filter(pk=notification_id, handed_off_at=now).update(handed_off_at=None)
+    return False
 
 
 @transaction.atomic
@@ -269,6 +301,7 @@ def notification_resend(*, notification: Notification, by, request=None) -> Noti
         attempts=0,
         next_attempt_at=None,
         claimed_until=None,
+        handed_off_at=None,
     )
     if not updated:
         raise ValidationError("Only a message that failed can be sent again.")
@@ -280,7 +313,5 @@ def notification_resend(*, notification: Notification, by, request=None) -> Noti
         changes={"status": (Notification.Status.FAILED, Notification.Status.QUEUED)},
         request=request,
     )
-    from notifications.tasks import send_notification  # tasks import this module
-
-    transaction.on_commit(lambda: task_hand_off(send_notification, notification.pk))
+    transaction.on_commit(lambda: notification_hand_off(notification_id=notification.pk))
     return notification

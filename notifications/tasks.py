@@ -1,6 +1,5 @@
 from celery import shared_task
 
-from core.handoff import task_hand_off
 from notifications import services
 
 
@@ -16,10 +15,11 @@ def send_notification(notification_id: int) -> None:
 @shared_task(acks_late=True)
 def send_due_notifications() -> int:
     """Beat, each minute: hand each due, queued notification to a worker (reminders, retries,
-    hand-offs lost while the broker was away); how many were handed over."""
+    hand-offs lost while the broker was away), except those already waiting in the broker (see
+    services.HAND_OFF_GRACE); how many were handed over."""
     handed = 0
     for notification_id in services.notification_due_ids():
-        if not task_hand_off(send_notification, notification_id):
+        if not services.notification_hand_off(notification_id=notification_id):
             break  # the broker is away: the next sweep tries again
         handed += 1
     return handed

@@ -121,6 +121,57 @@ def test_handing_a_task_to_a_broker_that_accepts_but_never_answers_gives_up_quic
     assert took < 10
 
 
+def broker_queue_length(redis_server) -> int:
+    import redis
+
+    with redis.Redis.from_url(redis_server.url) as client:
+        return client.llen("celery")
+
+
+@pytest.mark.django_db
+def test_the_sweep_does_not_hand_over_again_what_is_already_waiting_in_the_broker(
+    celery_on, redis_server
+):
+    # No worker is taking anything (busy or slow): each minute's sweep used to publish every due
+    # row once more, so the broker's queue grew by the whole backlog each minute without bound.
+    waiting = [record(f"learner{n}@example.org") for n in range(3)]
+    start = timezone.now()
+
+    with time_machine.travel(start + timedelta(seconds=1), tick=False):
+        assert send_due_notifications() == 3
+    for minutes in (1, 2, 3):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert send_due_notifications() == 0
+
+    assert broker_queue_length(redis_server) == 3
+    # A hand-off the broker lost (Redis restarted empty) is made again after a few minutes.
+    with time_machine.travel(start + services.HAND_OFF_GRACE + timedelta(minutes=1), tick=False):
+        assert send_due_notifications() == 3
+    assert {n.status for n in waiting} == {Notification.Status.QUEUED}
+
+
+@pytest.mark.django_db
+def test_a_row_a_worker_has_tried_is_handed_over_again_for_its_next_try(celery_on, redis_server):
+    notification = record("learner@example.org")
+    assert send_due_notifications() == 1
+    # The worker takes it and the mail server is away: the next try is a minute later.
+    Notification.objects.filter(pk=notification.pk).update(
+        attempts=1, next_attempt_at=timezone.now() + timedelta(minutes=1), handed_off_at=None
+    )
+    with time_machine.travel(timezone.now() + timedelta(minutes=1, seconds=5), tick=False):
+        assert send_due_notifications() == 1
+
+
+def test_a_hand_off_the_broker_refused_is_made_again_by_the_next_sweep(db, celery_on, redis_server):
+    notification = record("learner@example.org")
+    redis_server.stop()
+    assert send_due_notifications() == 0
+    redis_server.start()
+    notification.refresh_from_db()
+    assert notification.handed_off_at is None
+    assert send_due_notifications() == 1
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_registration_while_redis_is_down_answers_normally_and_the_email_goes_once_it_is_back(

@@ -9,14 +9,15 @@ mail client or server recognises the repeat.
 
 Retries: a failed attempt waits RETRY_DELAYS (1 min, 5 min, 15 min, 1 h, 3 h, 6 h, 12 h, 24 h:
 about two days in all), kept in `next_attempt_at`, which beat's sweep reads each minute; after
-the last the message is failed, shown to coordinators at /notifications/failed/ to re-send.
+the last the message is failed, shown to coordinators at /notifications/failed/ to re-send. A
+recipient the server refuses for good (a 5xx reply) fails at once, with the server's reason.
 """
 
 import hashlib
 import logging
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -170,11 +171,33 @@ def _lease() -> timedelta:
     return timedelta(seconds=(settings.EMAIL_TIMEOUT or 60) * LEASE_TIMEOUTS)
 
 
+def _refused_for_good(error: Exception) -> bool:
+    """The server refused the recipient with a permanent (5xx) reply: no mailbox there, say.
+    Retrying for two days would change nothing. (A 5xx about the sender or the sign-in is ours
+    to mend, so those are retried.)"""
+    return (
+        isinstance(error, SMTPRecipientsRefused)
+        and bool(error.recipients)
+        and all(code >= 500 for code, _ in error.recipients.values())
+    )
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, SMTPRecipientsRefused):
+        replies = "; ".join(
+            f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+            for code, reply in error.recipients.values()
+        )
+        return f"{type(error).__name__}: {replies}"
+    return f"{type(error).__name__}: {error}"
+
+
 def _attempt_failed(notification: Notification, error: Exception) -> Notification:
-    """Record a failed attempt: the next try's time, or failed after the last one."""
+    """Record a failed attempt: the next try's time, or failed after the last one (or at once
+    when the server refused the recipient for good)."""
     now = timezone.now()
-    final = notification.attempts > len(RETRY_DELAYS)
-    notification.last_error = f"{type(error).__name__}: {error}"[:500]
+    final = notification.attempts > len(RETRY_DELAYS) or _refused_for_good(error)
+    notification.last_error = _describe(error)[:500]
     notification.claimed_until = None
     if final:
         notification.status = Notification.Status.FAILED

@@ -290,6 +290,60 @@ def test_after_the_last_retry_it_is_failed_and_a_resend_queues_it_again(settings
     assert notification.attempts == 0
 
 
+class RefusingInbox(Inbox):
+    """Refuses one recipient with the given reply (a 5xx for good, a 4xx for now)."""
+
+    def __init__(self, *, refuse: str, reply: str) -> None:
+        super().__init__()
+        self.refuse, self.reply = refuse, reply
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refuse:
+            return self.reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.mark.django_db
+def test_a_recipient_the_server_refuses_for_good_fails_at_once_with_the_reason(settings):
+    # A 5xx for the address (no such mailbox) does not change in two days of retries: the
+    # message is failed at once and the coordinator sees why on the failed-email page.
+    server = smtp_controller(
+        RefusingInbox(refuse="gone@example.org", reply="550 5.1.1 No such user here")
+    )
+    use_smtp(settings, server.port)
+    try:
+        notification = queue("gone@example.org")
+        notification_send(notification_id=notification.pk)
+        notification.refresh_from_db()
+    finally:
+        server.stop()
+
+    assert notification.status == Notification.Status.FAILED
+    assert notification.attempts == 1
+    assert notification.next_attempt_at is None
+    assert "550" in notification.last_error
+    assert "No such user" in notification.last_error
+
+
+@pytest.mark.django_db
+def test_a_recipient_the_server_refuses_for_now_is_tried_again_later(settings):
+    server = smtp_controller(
+        RefusingInbox(refuse="busy@example.org", reply="450 4.2.1 Mailbox busy, try later")
+    )
+    use_smtp(settings, server.port)
+    try:
+        notification = queue("busy@example.org")
+        notification_send(notification_id=notification.pk)
+        notification.refresh_from_db()
+    finally:
+        server.stop()
+
+    assert notification.status == Notification.Status.QUEUED
+    assert notification.next_attempt_at > timezone.now()
+    assert "450" in notification.last_error
+
+
 # 11. A stuck mail server stalls nothing
 
 

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -733,12 +734,18 @@ def results_comments_open_to_trainers(*, session: TrainingSession, responses: in
 
 
 def results_comment_get(*, pk: int) -> Answer:
-    """A comment (an answer in words) for a coordinator to hide."""
-    return get_object_or_404(
+    """A comment (an answer in words) for a coordinator to hide; a 404 for one from a session
+    with fewer than MIN_RESPONSES_TO_SHOW responses, whose results show no comment either
+    (answer ids run in order, so any id can be tried)."""
+    answer = get_object_or_404(
         Answer.objects.select_related("question", "response__session__course_version__course"),
         pk=pk,
         question__kind__in=Question.TEXT_KINDS,
     )
+    responses = Response.objects.filter(session=answer.response.session_id).count()
+    if responses < MIN_RESPONSES_TO_SHOW:
+        raise Http404("No comment to show.")
+    return answer
 
 
 def _csv_value(kind: str, number, boolean, text: str, selected, hidden_at) -> str | int:

@@ -443,3 +443,39 @@ def test_the_reasons_are_written_once_in_the_selectors():
     assert MIN_RESPONSES_TO_SHOW == 5
     assert RESULTS_WITHHELD == WHY
     assert "Fewer than 5 people answered this question" in QUESTION_WITHHELD
+
+
+# --- The page to hide a comment ---
+
+
+def comment_of(session):
+    from evaluations.models import Answer
+
+    return Answer.objects.get(response__session=session, text=SECRET_COMMENT)
+
+
+def test_the_hide_page_does_not_open_a_comment_from_one_response_of_two(
+    client, coordinator, one_of_two
+):
+    # Answer ids run in order, so a coordinator can try the next ids after a comment they saw.
+    client.force_login(coordinator)
+    url = reverse("evaluations:results-comment-hide", args=[comment_of(one_of_two).pk])
+
+    shown = client.get(url)
+    posted = client.post(url, {"reason": "x" * 400})  # an error would show the page again
+
+    assert shown.status_code == 404
+    assert posted.status_code == 404
+    assert SECRET_COMMENT not in shown.content.decode() + posted.content.decode()
+
+
+def test_the_hide_page_opens_a_comment_from_five_responses(client, coordinator, five_of_six):
+    from evaluations.models import Answer
+
+    client.force_login(coordinator)
+    answer = Answer.objects.filter(response__session=five_of_six, text=SECRET_COMMENT).first()
+
+    response = client.get(reverse("evaluations:results-comment-hide", args=[answer.pk]))
+
+    assert response.status_code == 200
+    assert SECRET_COMMENT in response.content.decode()

@@ -1,4 +1,6 @@
 import os
+import socket
+import time
 import uuid
 
 import pytest
@@ -75,3 +77,23 @@ def test_on_a_real_redis_cache_the_count_and_the_check_agree(settings):
 
     assert taken == [True, True, False]
     assert limit_reached(limit, "k")
+
+
+def test_a_redis_that_never_answers_costs_a_guess_seconds_not_a_hang(settings):
+    # The kernel completes the connection on a listening socket nobody reads: Redis is stuck.
+    with socket.socket() as stuck:
+        stuck.bind(("127.0.0.1", 0))
+        stuck.listen(8)
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{stuck.getsockname()[1]}/0",
+                "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+            }
+        }
+        started = time.monotonic()
+
+        with pytest.raises(CounterUnavailable):
+            limit_reached(TRIES, "stuck-key")
+
+    assert time.monotonic() - started < 5

@@ -2,6 +2,7 @@
 task is delivered twice. Runs when REDIS_URL is set and the tests use PostgreSQL (CI)."""
 
 import os
+import re
 import uuid
 
 import pytest
@@ -64,3 +65,8 @@ def test_a_task_delivered_twice_sends_the_email_exactly_once(worker_setup, smtp_
     assert notification.status == Notification.Status.SENT
     assert notification.attempts == 1
     assert [e.rcpt_tos for e in smtp_server.inbox.envelopes] == [["learner@example.org"]]
+    # The worker logs through Django's LOGGING, whose console handler redacts secrets
+    # (core.logging), not through handlers of Celery's own.
+    task_lines = [line for line in log.read_text().splitlines() if "succeeded in" in line]
+    assert task_lines
+    assert all(re.match(r"\d{4}-\d\d-\d\d [\d:,]+ INFO celery\.", line) for line in task_lines)

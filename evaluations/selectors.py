@@ -699,14 +699,16 @@ def _comments(
     if not everything:
         readable = readable.filter(hidden_at__isnull=True)
     totals = dict(readable.values_list("question__key").annotate(n=Count("pk")))
-    order = ("-response__submitted_on", "text", "pk")
+    # The newest are chosen, but shown in the order of their words: an order by date would
+    # put the last to answer (often the one person chased by name) first.
+    newest = ("-response__submitted_on", "text", "pk")
     rows = (
         readable.annotate(
-            place=Window(RowNumber(), partition_by=[F("question__key")], order_by=order)
+            place=Window(RowNumber(), partition_by=[F("question__key")], order_by=newest)
         )
         .filter(place__lte=COMMENTS_PER_QUESTION)
         .values("pk", "text", "question__key", "hidden_at", "hidden_reason", "hidden_by__full_name")
-        .order_by(*order)
+        .order_by("text", "pk")
     )
     groups = {
         q.key: CommentGroup(key=q.key, text=q.text, total=totals.get(q.key, 0))

@@ -10,13 +10,22 @@ import csv
 import io
 import re
 import zlib
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
-from evaluations.models import EvaluationForm, FreeTextRelease, Question, Section
+from evaluations.models import (
+    Answer,
+    EvaluationForm,
+    FreeTextRelease,
+    Question,
+    Response,
+    Section,
+)
 from evaluations.pdf import SESSION_REPORT_TEMPLATE, session_report_context
 from evaluations.selectors import (
     MIN_RESPONSES_TO_SHOW,
@@ -449,8 +458,6 @@ def test_the_reasons_are_written_once_in_the_selectors():
 
 
 def comment_of(session):
-    from evaluations.models import Answer
-
     return Answer.objects.get(response__session=session, text=SECRET_COMMENT)
 
 
@@ -470,8 +477,6 @@ def test_the_hide_page_does_not_open_a_comment_from_one_response_of_two(
 
 
 def test_the_hide_page_opens_a_comment_from_five_responses(client, coordinator, five_of_six):
-    from evaluations.models import Answer
-
     client.force_login(coordinator)
     answer = Answer.objects.filter(response__session=five_of_six, text=SECRET_COMMENT).first()
 
@@ -479,3 +484,32 @@ def test_the_hide_page_opens_a_comment_from_five_responses(client, coordinator, 
 
     assert response.status_code == 200
     assert SECRET_COMMENT in response.content.decode()
+
+
+# --- The order of comments says nothing about when anyone answered ---
+
+
+@pytest.mark.parametrize("last_to_answer", ["Alpha", "Zulu"])
+@pytest.mark.parametrize("who", ["coordinator", "lead"])
+def test_comments_are_in_the_same_order_whoever_answered_last(
+    client, request, coordinator, lead, region, last_to_answer, who
+):
+    # Five answer on the day; a sixth, chased by name a week later, answers last. Who was
+    # chased stays on record, so a comment listed by when it came would name its writer.
+    session = session_with(0, attendees=6, lead=lead, region=region)
+    FreeTextRelease.objects.create(session=session, released_by=coordinator)
+    texts = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Zulu"]
+    early = [t for t in texts if t != last_to_answer]
+    responses_for(session, 6, answers={"more_of": early + [last_to_answer]})
+    last = Response.objects.filter(session=session).order_by("pk").last()
+    Response.objects.filter(session=session).exclude(pk=last.pk).update(
+        submitted_on=timezone.localdate() - timedelta(days=7)
+    )
+    assert Answer.objects.get(response=last, question__key="more_of").text == last_to_answer
+    client.force_login(request.getfixturevalue(who))
+
+    html = text_of(client.get(reverse("evaluations:results-session", args=[session.pk])).content)
+    report = report_html(session, with_names=True)
+
+    for where in (html, report):
+        assert re.findall(r"\b(Alpha|Bravo|Charlie|Delta|Echo|Zulu)\b", where) == texts

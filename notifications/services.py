@@ -28,6 +28,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from audit.models import Action
 from audit.services import audit_record
@@ -48,6 +49,7 @@ LEASE_TIMEOUTS = 10
 # A row published to the broker and not yet taken by a worker is not published again for this
 # long (a lost broker message is replaced after it; a worker's claim clears the mark).
 HAND_OFF_GRACE = timedelta(minutes=5)
+SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
 
 
 def notification_key(
@@ -72,8 +74,13 @@ def notification_queue(
     due_at: datetime | None = None,
     ics: str = "",
 ) -> Notification:
-    """Record a message in the log and send it once it is due; queuing it again is a no-op."""
+    """Record a message in the log and send it once it is due; queuing it again is a no-op.
+
+    The subject is made one line (a line break in a name or title would make every send fail
+    as a header injection) and cut to the column's length (titles and names run to 200
+    characters, so "Your place on <title>, <day>" may not fit, and PostgreSQL refused it)."""
     due_at = due_at or timezone.now()
+    subject = Truncator(" ".join(subject.split())).chars(SUBJECT_LENGTH)
     key = notification_key(
         kind=kind, related=related, recipient_email=recipient_email, due_at=due_at
     )

@@ -173,3 +173,49 @@ def test_a_mail_server_that_is_away_leaves_it_queued_for_a_retry_a_minute_later(
     wait = notification.next_attempt_at - notification.last_attempt_at
     assert timedelta(minutes=1) <= wait < timedelta(minutes=1, seconds=5)
     assert notification_send(notification_id=notification.pk) is None  # not before its time
+
+
+def test_a_booking_on_a_course_with_a_200_character_title_answers_and_is_confirmed(
+    client, db, django_capture_on_commit_callbacks
+):
+    # Course titles run to 200 characters; "Your place on <title>, <day>" is longer than the log's
+    # subject column, and PostgreSQL refused the row: the public registration answered 500.
+    from django.urls import reverse
+
+    from people.models import ParticipantType
+    from tests.factories import TrainingSessionFactory
+
+    session = TrainingSessionFactory(capacity=5)
+    course = session.course_version.course
+    course.title = "Recovery " + "x" * 191
+    course.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("sessions:register", kwargs={"token": session.registration_token}),
+            {
+                "full_name": "Priya Shah",
+                "email": "priya.shah@example.org",
+                "participant_type": ParticipantType.STAFF,
+                "team": "",
+            },
+        )
+
+    assert response.status_code == 302
+    notifications = Notification.objects.filter(recipient_email="priya.shah@example.org")
+    assert all(len(n.subject) <= 200 for n in notifications)
+    confirmation = notifications.get(subject__startswith="Your place on Recovery xxx")
+    assert confirmation.status == Notification.Status.SENT
+
+
+def test_a_line_break_in_a_subject_becomes_a_space_and_the_message_goes(
+    db, django_capture_on_commit_callbacks
+):
+    # A name or title carrying a line break (a crafted form or a spreadsheet cell) made every
+    # send of the message fail with BadHeaderError, retried for two days.
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = queue(subject="Your place on Recovery\r\nBcc: someone@example.org")
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    assert mail.outbox[0].subject == "Your place on Recovery Bcc: someone@example.org"

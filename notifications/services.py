@@ -196,7 +196,11 @@ def _describe(error: Exception) -> str:
             for code, reply in error.recipients.values()
         )
         return f"{type(error).__name__}: {replies}"
-    return f"{type(error).__name__}: {error}"
+    if isinstance(error, DELIVERY_ERRORS):
+        return f"{type(error).__name__}: {error}"
+    # A fault of ours (a template, a link): its text may quote what was being rendered, a
+    # link's token say, and coordinators read this on the failed-email page.
+    return f"{type(error).__name__}: a fault in Coproduce, not the mail server"
 
 
 def _attempt_failed(notification: Notification, error: Exception) -> Notification:

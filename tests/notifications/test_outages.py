@@ -17,7 +17,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from config.settings import base as base_settings
@@ -473,3 +473,25 @@ def test_a_database_connection_dropped_after_the_server_took_the_message_still_s
     assert notification.status == Notification.Status.SENT
     assert len(handler.envelopes) == 1
     assert re.search(rb"Message-ID: <notification-\d+-", handler.envelopes[0].content)
+
+
+@pytest.mark.django_db
+def test_a_fault_of_ours_is_recorded_by_its_kind_without_the_text_that_may_quote_a_token(
+    settings, tmp_path
+):
+    # The failed-email page shows last_error to coordinators; an exception's own text can quote
+    # what the template was rendering (here a link's token), so only its kind is kept.
+    (tmp_path / "tests" / "email" / "broken.txt").write_text(
+        "{% url 'evaluations:respond' token='Secret-Token-With-No-Digit!' %}"
+    )
+    (tmp_path / "tests" / "email" / "broken.html").write_text("<p>Hello</p>")
+    notification = queue(template="tests/email/broken")
+
+    with pytest.raises(NoReverseMatch):
+        notification_send(notification_id=notification.pk)
+    notification.refresh_from_db()
+
+    assert notification.status == Notification.Status.QUEUED
+    assert notification.attempts == 1
+    assert notification.last_error.startswith("NoReverseMatch")
+    assert "Secret-Token" not in notification.last_error

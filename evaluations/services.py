@@ -477,11 +477,18 @@ def _question_fields(
 
 
 def _question_key(form: EvaluationForm, text: str) -> str:
-    """A key made from the question's words, unused in the form (and, for a course's own
-    questions, not one of the reflections), kept by later versions."""
+    """A key made from the question's words, unused in the form, kept by later versions. A
+    learner answers the standard form and their course's own questions in one response, and
+    results count answers by key, so a course's key is never one the standard form uses (or
+    its reflections), nor a new standard key one a course's questions use: the answers of two
+    questions would be counted as one, and a question few answered would show its figures."""
     taken = set(Question.objects.filter(section__form=form).values_list("key", flat=True))
     if form.course_id is not None:
         taken |= set(Question.REFLECTION_KEYS)
+        others = Question.objects.filter(section__form__course__isnull=True)
+    else:
+        others = Question.objects.filter(section__form__course__isnull=False)
+    taken |= set(others.values_list("key", flat=True).distinct())
     base = slugify(text).replace("-", "_")[:_KEY_MAX].strip("_") or "question"
     key, number = base, 2
     while key in taken:

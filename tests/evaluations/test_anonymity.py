@@ -34,8 +34,16 @@ from evaluations.selectors import (
     document_session_report,
     results_answer_rows,
 )
+from evaluations.services import (
+    course_form_create,
+    form_copy,
+    form_publish,
+    question_add,
+    section_add,
+)
 from sessions.models import Registration, TrainerAssignment, TrainingSession
 from tests.factories import (
+    CourseFactory,
     CourseVersionFactory,
     RegionFactory,
     TrainerAssignmentFactory,
@@ -513,3 +521,59 @@ def test_comments_are_in_the_same_order_whoever_answered_last(
 
     for where in (html, report):
         assert re.findall(r"\b(Alpha|Bravo|Charlie|Delta|Echo|Zulu)\b", where) == texts
+
+
+# --- A course's own question worded like one of the standard form's ---
+
+
+def test_a_course_question_named_like_a_standard_one_is_counted_apart_and_withheld(
+    client, coordinator, lead, region
+):
+    # Its key came from its words, "organisation", the standard rating's key: their answers
+    # were counted together, so the one learner's choice showed as a bar among 6 "answers".
+    session = session_with(0, attendees=6, lead=lead, region=region)
+    course_form = course_form_create(course=session.course_version.course)
+    extra = question_add(
+        section=section_add(form=course_form, title="About this course"),
+        text="Organisation",
+        kind=Question.Kind.SINGLE,
+        choices=["Tidy venue", "Messy venue"],
+        required=False,
+    )
+    form_publish(form=course_form, by=coordinator)
+    responses = responses_for(session, 5, course_form=course_form, ratings={"organisation": 4})
+    Answer.objects.filter(question=extra).delete()
+    Answer.objects.create(response=responses[0], question=extra, text="Messy venue")
+    client.force_login(coordinator)
+
+    html = text_of(client.get(reverse("evaluations:results-session", args=[session.pk])).content)
+    _, rows = results_answer_rows(sessions=TrainingSession.objects.filter(pk=session.pk))
+
+    assert "Messy venue" not in html
+    assert "5 answers; mean <strong>4.0</strong> out of 5" in html
+    assert QUESTION_WITHHELD in html
+    assert "Messy venue" not in str(rows)
+    assert extra.key != "organisation"
+
+
+def test_a_new_standard_question_named_like_a_courses_own_gets_a_key_of_its_own(coordinator):
+    course_form = course_form_create(course=CourseFactory())
+    course_pace = question_add(
+        section=section_add(form=course_form, title="About this course"),
+        text="Pace",
+        kind=Question.Kind.RATING,
+        low_label="Slow",
+        high_label="Fast",
+    )
+    draft = form_copy(form=standard_form())
+
+    standard_pace = question_add(
+        section=draft.sections.first(),
+        text="Pace",
+        kind=Question.Kind.RATING,
+        low_label="Slow",
+        high_label="Fast",
+    )
+
+    assert course_pace.key == "pace"
+    assert standard_pace.key == "pace_2"

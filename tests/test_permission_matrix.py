@@ -813,9 +813,9 @@ MATRIX: list[Row] = [
     Row(
         "evaluations:results-comment-hide",
         lambda p: {
-            "pk": responses_for(
+            "pk": responses_for(  # 5: a comment from fewer responses is a 404 for everyone
                 TrainerAssignmentFactory(user=p["trainer_a"], status="accepted").session,
-                1,
+                5,
                 answers={"most_useful": "Helpful"},
             )[0]
             .answers.get(question__key="most_useful")

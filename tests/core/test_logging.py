@@ -2,6 +2,7 @@
 (the token and code converters), so a token is redacted whatever it looks like."""
 
 import logging
+import time
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
@@ -234,3 +235,21 @@ def test_a_request_log_from_a_real_404_carries_no_token(client, db, caplog):
     messages = [record.getMessage() for record in caplog.records]
     assert any("/evaluate/<secret>/" in message for message in messages), messages
     assert not [m for m in messages if NO_DIGIT in m or CODE in m]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("GET /" + "a" * 100_000 + " HTTP/1.1", id="a 100 KB path"),
+        pytest.param("/c/" * 30_000, id="a route prefix repeated"),
+        pytest.param("/evaluate/" * 10_000 + "%41", id="a long run ending in an escape"),
+    ],
+)
+def test_a_huge_line_is_redacted_in_linear_time(line):
+    # gunicorn passes every header and environ value (8 KB each, up to 100 of them) through
+    # redact(), so a scan that is quadratic in a run's length lets one request hold a worker.
+    started = time.perf_counter()
+
+    redact(line)
+
+    assert time.perf_counter() - started < 0.5

@@ -34,6 +34,11 @@ DECODING_ROUNDS = 4
 URL_SAFE = "/:?#[]@!$&'()*+,;=-._~<>"
 
 SECRET_GROUP = "(?P<secret>"  # noqa: S105
+# What stands in a secret's place in a log line: the whole path segment, not only the
+# converter's characters. A token a mail client mangled with a zero-width space or a soft
+# hyphen still opens nothing, but Django logs that character as "\u200b", and a redaction
+# stopping there would leave the rest of a real token in the line.
+SECRET_SEGMENT = r"[^/\s\"'<>?#&;.]+"  # noqa: S105
 ROUTE_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
 
 
@@ -46,12 +51,11 @@ def _route_pattern(route: str, converters: dict) -> tuple[int, str] | None:
     for match in ROUTE_PARAMETER.finditer(route):
         parts.append(re.escape(route[end : match.start()]))
         converter = converters.get(match.group("parameter"))
-        regex = getattr(converter, "regex", "[^/]+")
         if isinstance(converter, SecretConverter):
-            parts.append(f"{SECRET_GROUP}{regex})")
+            parts.append(f"{SECRET_GROUP}{SECRET_SEGMENT})")
             kept = len(parts)
         else:
-            parts.append(f"(?:{regex})")
+            parts.append(f"(?:{getattr(converter, 'regex', '[^/]+')})")
         end = match.end()
     if not kept:
         return None

@@ -253,3 +253,25 @@ def test_a_huge_line_is_redacted_in_linear_time(line):
     redact(line)
 
     assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    "stray",
+    [
+        pytest.param("%E2%80%8B", id="a zero-width space from a mail client"),
+        pytest.param("%C2%AD", id="a soft hyphen"),
+        pytest.param("%00", id="a NUL"),
+    ],
+)
+def test_a_token_with_a_stray_character_leaves_no_part_of_itself_in_the_request_log(
+    client, db, caplog, stray
+):
+    # Django writes a non-ASCII or control character of the path as "\u200b", "\xad" or
+    # "\x00"; the rest of the token after it is still most of a real secret.
+    caplog.set_level(logging.WARNING, logger="django.request")
+
+    client.get(f"/evaluate/{DIGITS[:8]}{stray}{DIGITS[8:]}/")
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("/evaluate/<secret>/" in message for message in messages), messages
+    assert not [m for m in messages if DIGITS[8:20] in m], messages

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from core.forms import NativeDateInput, NativeTimeInput
+from core.forms import NativeDateInput, NativeTimeInput, PlainEmailField
 from core.uploads import format_megabytes
 from people.models import Participant, ParticipantType, Region, Role, Team, User
 from sessions.imports import KINDS as IMPORT_KINDS
@@ -584,7 +584,7 @@ class RegistrationForm(forms.Form):
             "max_length": "Keep the name to 200 characters.",
         },
     )
-    email = forms.EmailField(
+    email = PlainEmailField(
         label="Email address",
         max_length=254,
         help_text="We send the confirmation and a calendar invitation here.",

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.forms import NativeDateInput, NativeTimeInput
+from core.forms import NativeDateInput, NativeTimeInput, PlainEmailField
 from people.models import Region, User
 from trainers.models import (
     Application,
@@ -88,7 +88,7 @@ class ApplicationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": "Enter your name."},
     )
-    email = forms.EmailField(
+    email = PlainEmailField(
         label="Email address",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),

@@ -237,3 +237,29 @@ def test_a_name_typed_on_the_form_reaches_no_email_as_a_link(
     assert "evil.example" not in body
     assert "http://evil" not in body
     assert "evil.example" not in ics_of(message)
+
+
+def test_an_email_written_with_a_look_alike_letter_answers_like_the_plain_one(
+    register, open_session
+):
+    # "K" (U+212A, the Kelvin sign) passes Django's email check; PostgreSQL lowers it to "k" for
+    # the unique constraint but not for the case-insensitive lookup, so the page used to print
+    # "Constraint ... is violated" for an address already known: an oracle, and no booking.
+    register(open_session, "kate@example.org", full_name="Kate Bell")
+    mail.outbox.clear()
+
+    response = register(open_session, "\u212aate@example.org", remote="192.0.2.11")
+
+    assert response.status_code == 302
+    assert emails_to("kate@example.org")
+
+
+def test_look_alike_letters_do_not_give_one_recipient_more_emails(register, open_session):
+    # "ſ" (long s) matches "s" in the lookup, so "ſam@" reached sam@'s inbox on a limit of its own.
+    variants = ["sam@example.org", "Sam@example.org", "ſam@example.org", "\u017fAM@example.org"]
+
+    responses = [
+        register(open_session, email, remote=f"192.0.2.{n}") for n, email in enumerate(variants)
+    ]
+
+    assert [r.status_code for r in responses] == [302, 302, 302, 429]

@@ -945,3 +945,24 @@ def test_one_email_is_taken_at_most_three_times_a_day(client, form_data):
 
     assert [r.status_code for r in responses] == [302, 302, 302, 429]
     assert Application.objects.count() == 1
+
+
+def test_an_email_written_with_a_look_alike_letter_is_the_same_application_not_a_500(
+    client, form_data
+):
+    # "K" (U+212A) passes Django's email check; PostgreSQL's lower() makes it "k" for the one open
+    # application constraint while the lookup missed it: the second form raised a server error.
+    client.post(APPLY, {**form_data, "email": "kate@example.org"})
+
+    response = client.post(APPLY, {**form_data, "email": "\u212aate@example.org"})
+
+    assert response.status_code == 302
+    assert Application.objects.get().email == "kate@example.org"
+
+
+def test_an_email_whose_name_part_is_not_plain_letters_is_refused_politely(client, form_data):
+    response = client.post(APPLY, {**form_data, "email": "\u0130van@example.org"})
+
+    assert response.status_code == 200
+    assert "like name@example.org" in response.content.decode()
+    assert not Application.objects.exists()

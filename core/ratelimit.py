@@ -11,6 +11,7 @@ A limit must never need Redis to answer. When the cache cannot be reached a limi
 """
 
 import hashlib
+import ipaddress
 import logging
 from dataclasses import dataclass
 
@@ -43,9 +44,23 @@ class Limit:
     when_unavailable: str = REFUSE
 
 
+def _network(part: object) -> str:
+    """An IPv6 address counts as its /64: one household, phone or server is given a whole /64,
+    so counting each address apart would let one visitor take a new allowance per request. Any
+    other part (an IPv4 address, an email, an id) counts as it is."""
+    text = str(part).lower()
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return text
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return text
+
+
 def _key(limit: Limit, parts: tuple[object, ...]) -> str:
     # Hashed: the cache never holds an email or network address in the clear.
-    digest = hashlib.sha256("\x1f".join(str(part).lower() for part in parts).encode())
+    digest = hashlib.sha256("\x1f".join(_network(part) for part in parts).encode())
     return f"limit:{limit.name}:{digest.hexdigest()[:32]}"
 
 

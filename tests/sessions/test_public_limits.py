@@ -263,3 +263,18 @@ def test_look_alike_letters_do_not_give_one_recipient_more_emails(register, open
     ]
 
     assert [r.status_code for r in responses] == [302, 302, 302, 429]
+
+
+def test_registrations_from_many_addresses_of_one_ipv6_network_share_one_allowance(
+    register, open_session
+):
+    # One household, phone or server is given a whole /64: each of its addresses must not be a
+    # network address of its own, or the hourly limit means nothing over IPv6.
+    responses = [
+        register(open_session, f"person{n}@example.org", remote=f"2001:db8:1:2::{n + 1:x}")
+        for n in range(25)
+    ]
+    other_network = register(open_session, "someone@example.org", remote="2001:db8:1:3::1")
+
+    assert [r.status_code for r in responses] == [302] * 20 + [429] * 5
+    assert other_network.status_code == 302

@@ -285,9 +285,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # PDF rendering narrates every step at INFO.
     "loggers": {
+        # Takes away Django's own handlers on "django" (a console in DEBUG, mail to ADMINS),
+        # which print and mail paths unredacted; its records reach the console above instead.
+        "django": {},
         # Request logs name the path, and some paths carry a token (feeds, links in emails).
         "django.request": {"filters": ["redact_secrets"]},
-        "django.server": {"filters": ["redact_secrets"]},
+        "django.server": {"filters": ["redact_secrets"], "propagate": True},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

@@ -276,9 +276,21 @@ def second_factor_reset(*, user: User, by: User) -> int:
     return removed
 
 
+SIGN_IN_CODES_PER_HOUR = 5
+
+
 @transaction.atomic
 def email_code_send(*, user: User) -> None:
-    """Email a sign-in code. Asking again within the same minute sends nothing more."""
+    """Email a sign-in code. Asking again within the same minute sends nothing more, and at most
+    five go in an hour: asking needs only the password, and more would let whoever knows it
+    flood the owner's inbox (a code lasts 10 to 20 minutes, so five an hour is plenty)."""
+    recent = notification_count_since(
+        kind="sign_in_code",
+        recipient_email=user.email,
+        since=timezone.now() - timedelta(hours=1),
+    )
+    if recent >= SIGN_IN_CODES_PER_HOUR:
+        return
     device, _ = TOTPDevice.objects.get_or_create(
         user=user,
         name=EMAIL_DEVICE,

@@ -216,6 +216,18 @@ def test_asking_for_codes_again_and_again_within_a_minute_sends_one_email(db, as
     assert len(mail.outbox) == 1
 
 
+def test_whoever_knows_the_password_cannot_flood_the_owners_inbox_with_codes(db, ask_for_code):
+    # One a minute was 60 an hour, 1,440 a day, to the owner of a password someone else knows.
+    browser = password_only(UserFactory(roles=[Role.COORDINATOR]))
+
+    with time_machine.travel(timezone.now().replace(second=5), tick=False) as traveller:
+        for _ in range(30):
+            ask_for_code(browser)
+            traveller.shift(timedelta(minutes=2))
+
+    assert len(mail.outbox) == 5
+
+
 def test_an_emailed_code_expires_after_its_time(db, ask_for_code):
     person = UserFactory(roles=[Role.COORDINATOR])
     browser = password_only(person)

@@ -1254,9 +1254,10 @@ class _LearnerLinkMixin:
 
 # The public registration form sends an email to whatever address is typed in, so it must not
 # become a way to send our emails to anyone. Per recipient address a day: enough for a learner
-# booking several sessions of an open day (and a retry), then nothing more goes there today. Per network address an hour: settings say how many (a training
-# room or a trust sharing one address must all be able to register). When the cache is down the
-# limits count in each worker's memory, so bookings go on and the limits still hold.
+# booking several sessions of an open day (and a retry), then nothing more goes there today.
+# Per network address an hour: settings say how many (a training room or a trust sharing one
+# address must all be able to register). When the cache is down the limits count in each
+# worker's memory, so bookings go on and the limits still hold.
 REGISTRATIONS_PER_RECIPIENT = Limit(
     "registration-recipient", allowed=6, window=24 * 60 * 60, when_unavailable=LOCAL
 )

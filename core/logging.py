@@ -93,8 +93,10 @@ def _combined(routes: tuple[str, ...]) -> re.Pattern | None:
         return None
     combined = "|".join(f"(?:{route})" for route in routes)
     pieces = combined.split(SECRET_GROUP)  # each group needs a name of its own
+    # In any case: "/Evaluate/<token>/" is not found, but its token is real all the same.
     return re.compile(
-        pieces[0] + "".join(f"(?P<secret_{n}>{piece}" for n, piece in enumerate(pieces[1:]))
+        pieces[0] + "".join(f"(?P<secret_{n}>{piece}" for n, piece in enumerate(pieces[1:])),
+        re.IGNORECASE,
     )
 
 

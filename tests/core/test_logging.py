@@ -305,3 +305,20 @@ def test_no_handler_under_django_prints_a_token_in_development(settings, name):
 
     assert printed
     assert not [line for line in printed if NO_DIGIT in line], printed
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"Not Found: /Evaluate/{NO_DIGIT}/",
+        f"Not Found: /EVALUATE/S/{CODE}/",
+        f'"GET /C/{CODE}/ HTTP/1.1" 404 179',
+        f"Not Found: /Calendar/{NO_DIGIT}.ics",
+    ],
+)
+def test_a_route_typed_in_another_case_still_loses_its_secret(line):
+    # The page is not found, but the token in it is real and still opens the right address.
+    redacted = redact(line)
+
+    assert NO_DIGIT not in redacted
+    assert CODE not in redacted

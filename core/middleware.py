@@ -73,9 +73,9 @@ def _holds_nul(data) -> bool:
 
 
 class RefuseNulMiddleware:
-    """Answer 404 for a NUL byte in the path and 400 for one in a query parameter, a form field
-    or a cookie, before any view or the database sees it (PostgreSQL refuses NUL in text, so it
-    would otherwise be a 500 wherever the value reaches a query).
+    """Answer 404 for a NUL byte in the path and 400 for one in a query parameter, a form field,
+    a cookie or a header, before any view or the database sees it (PostgreSQL refuses NUL in
+    text, so it would otherwise be a 500 wherever the value reaches a query).
 
     Forms already refuse NUL (ProhibitNullCharactersValidator); this covers what views, the
     admin, axes and the session store read directly. A multipart body is parsed here rather than
@@ -89,10 +89,13 @@ class RefuseNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if NUL in request.path_info:
             raise Http404("No page has a NUL byte in its address.")
-        if _holds_nul(request.GET) or any(
-            NUL in name or NUL in value for name, value in request.COOKIES.items()
+        if (
+            _holds_nul(request.GET)
+            or any(NUL in name or NUL in value for name, value in request.COOKIES.items())
+            # Headers too: axes stores the User-Agent of a failed sign-in.
+            or any(NUL in value for name, value in request.headers.items())
         ):
-            raise BadRequest("A query parameter or cookie holds a NUL byte.")
+            raise BadRequest("A query parameter, cookie or header holds a NUL byte.")
         if request.method == "POST":
             try:
                 posted = request.POST

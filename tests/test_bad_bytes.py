@@ -185,3 +185,15 @@ def test_a_nul_in_the_user_name_at_sign_in_is_not_a_server_error(client, db):
     response = client.post("/accounts/sign-in/", {"username": "a\x00b", "password": "x\x00"})
 
     assert response.status_code == 400
+
+
+def test_a_nul_in_a_header_at_a_failed_sign_in_is_not_a_server_error(client, db):
+    # axes records the User-Agent of a failed sign-in in PostgreSQL. gunicorn refuses a NUL in a
+    # header itself, but runserver and other servers pass it on.
+    response = client.post(
+        "/accounts/sign-in/",
+        {"username": "nobody@example.org", "password": "wrong-password-here"},
+        HTTP_USER_AGENT="Mozilla\x00/5.0",
+    )
+
+    assert response.status_code == 400

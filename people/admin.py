@@ -82,7 +82,7 @@ class UserAdmin(DjangoUserAdmin):
         if person is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, id)
         if request.method == "POST":
-            if second_factor_reset(user=person, by=request.user):
+            if second_factor_reset(user=person, by=request.user, request=request):
                 messages.success(
                     request,
                     f"Two-step sign-in reset for {person.email}: they set it up again at their "

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -252,7 +253,7 @@ def authenticator_confirm(*, user: User, code: str, verified: bool) -> TOTPDevic
 
 
 @transaction.atomic
-def second_factor_reset(*, user: User, by: User) -> int:
+def second_factor_reset(*, user: User, by: User, request: HttpRequest | None = None) -> int:
     """An admin removes every second-factor device of a person who lost theirs; how many.
 
     The person sets one up again at their next sign-in, and is told by email."""
@@ -263,7 +264,11 @@ def second_factor_reset(*, user: User, by: User) -> int:
     if not removed:
         return 0
     audit_record(
-        action=Action.SECOND_FACTOR_RESET, actor=by, obj=user, changes={"devices": removed}
+        action=Action.SECOND_FACTOR_RESET,
+        actor=by,
+        obj=user,
+        changes={"devices": removed},
+        request=request,
     )
     notification_queue(
         kind="second_factor_reset",

@@ -40,7 +40,7 @@ def test_an_admin_resets_a_persons_second_factor_who_is_told_by_email(
     with django_assert_max_num_queries(15):
         page = client.get(reset_url(person))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reset_url(person))
+        response = client.post(reset_url(person), REMOTE_ADDR="198.51.100.9")
 
     assert page.status_code == 200
     assert person.email in page.content.decode()
@@ -50,6 +50,7 @@ def test_an_admin_resets_a_persons_second_factor_who_is_told_by_email(
     event = AuditEvent.objects.get(action=Action.SECOND_FACTOR_RESET)
     assert (event.actor, event.object_id) == (admin_user, str(person.pk))
     assert event.changes == {"devices": 2}
+    assert event.ip_address == "198.51.100.9"
     [email] = mail.outbox
     assert email.to == [person.email]
     assert "administrator reset your two-step sign-in" in email.body

@@ -133,6 +133,10 @@ class Response(models.Model):
         EvaluationForm, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     submitted_on = models.DateField()
+    # Results count a session's responses in whole batches of five, oldest first
+    # (evaluations.services.response_batches_count), so two views of them never differ by fewer
+    # than five people: a sixth answer shows nothing until the tenth.
+    counted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["session", "pk"]

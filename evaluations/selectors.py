@@ -283,7 +283,10 @@ def session_evaluation_overview(*, session: TrainingSession) -> EvaluationOvervi
 # figures across sessions (a course version, a region, a trainer) are sums of figures each
 # session's own page would show, and subtracting one page from another picks nobody out. How
 # many responded (and who has not, on the invitations page) stays visible: coordinators chase
-# with it, and it says nothing about what anyone answered.
+# with it, and it says nothing about what anyone answered. And because that list changes one
+# person at a time, results count a session's responses only in whole batches of
+# MIN_RESPONSES_TO_SHOW, oldest first (Response.counted): a sixth answer changes nothing until
+# the tenth, so no two views of the results differ by one person.
 
 RESULTS_TEAM_ROLES = (
     TrainerAssignment.Role.LEAD,
@@ -455,10 +458,22 @@ class Results:
     withheld: bool = False  # fewer than MIN_RESPONSES_TO_SHOW responses counted: no figure at all
     across_sessions: bool = False
     sessions_left_out: int = 0  # sessions with responses, but too few to count
+    counted: int = 0  # the responses the figures rest on (whole batches of the shown sessions)
 
     @property
     def withheld_note(self) -> str:
         return RESULTS_WITHHELD if self.withheld else ""
+
+    @property
+    def batch_note(self) -> str:
+        """When some responses wait for their batch: what the figures count, and why."""
+        if self.withheld or self.counted >= self.responses:
+            return ""
+        return (
+            f"These results count {self.counted} of the {self.responses} responses: answers are "
+            f"added {MIN_RESPONSES_TO_SHOW} at a time, in the order they arrived, so nobody's "
+            "answers can be picked out by comparing the results before and after they answered."
+        )
 
     @property
     def left_out_note(self) -> str:
@@ -552,19 +567,23 @@ def _comment_sessions(shown: list[int], *, user) -> QuerySet[TrainingSession]:
     return sessions.filter(free_text_release__isnull=False)
 
 
-def _response_counts(sessions: QuerySet[TrainingSession]) -> dict[int, int]:
-    """How many responses each of `sessions` has (those with none are left out)."""
-    return dict(
-        Response.objects.filter(session__in=sessions)
+def _response_counts(sessions: QuerySet[TrainingSession]) -> dict[int, tuple[int, int]]:
+    """How many responses each of `sessions` has, and how many of those are counted in its
+    results (those with none are left out)."""
+    return {
+        pk: (n, counted)
+        for pk, n, counted in Response.objects.filter(session__in=sessions)
         .order_by()
-        .values_list("session")
-        .annotate(n=Count("pk"))
-    )
+        .values("session")
+        .annotate(n=Count("pk"), counted=Count("pk", filter=Q(counted=True)))
+        .values_list("session", "n", "counted")
+    }
 
 
-def _shown_sessions(counts: dict[int, int]) -> list[int]:
-    """The sessions with enough responses for anything drawn from their answers to be shown."""
-    return sorted(pk for pk, n in counts.items() if n >= MIN_RESPONSES_TO_SHOW)
+def _shown_sessions(counts: dict[int, tuple[int, int]]) -> list[int]:
+    """The sessions with enough counted responses for anything drawn from their answers to be
+    shown."""
+    return sorted(pk for pk, (_, counted) in counts.items() if counted >= MIN_RESPONSES_TO_SHOW)
 
 
 def results_summary(
@@ -579,11 +598,13 @@ def results_summary(
         session__in=sessions, status__in=ATTENDEE_STATUSES
     ).count()
     per_session = _response_counts(sessions)
-    response_count = sum(per_session.values())
+    response_count = sum(n for n, _ in per_session.values())
     shown = _shown_sessions(per_session)
+    counted = sum(per_session[pk][1] for pk in shown)
     nothing_shown = Results(
         attendees=attendees,
         responses=response_count,
+        counted=counted,
         questions=[],
         confidence=None,
         comments=[],
@@ -596,8 +617,8 @@ def results_summary(
     )
     if not shown:
         return nothing_shown
-    responses = Response.objects.filter(session__in=shown)
-    answers = Answer.objects.filter(response__session__in=shown).order_by()
+    responses = Response.objects.filter(session__in=shown, counted=True)
+    answers = Answer.objects.filter(response__session__in=shown, response__counted=True).order_by()
     questions = _questions_of(responses)
     counts = _answer_counts(answers)
 
@@ -614,7 +635,7 @@ def results_summary(
     if everything:
         is_open, note = True, ""
     elif session is not None:
-        is_open = results_comments_open_to_trainers(session=session, responses=response_count)
+        is_open = results_comments_open_to_trainers(session=session, responses=counted)
         note = "" if is_open else COMMENTS_RULE
     else:
         is_open, note = True, COMMENTS_ACROSS_SESSIONS_RULE
@@ -730,7 +751,7 @@ def _comments(
 
 
 def results_comments_open_to_trainers(*, session: TrainingSession, responses: int) -> bool:
-    """Whether the session's trainers may read its comments (released, 5 responses)."""
+    """Whether the session's trainers may read its comments (released, 5 counted responses)."""
     released = hasattr(session, "free_text_release")
     return released and responses >= MIN_RESPONSES_TO_SHOW
 
@@ -744,8 +765,8 @@ def results_comment_get(*, pk: int) -> Answer:
         pk=pk,
         question__kind__in=Question.TEXT_KINDS,
     )
-    responses = Response.objects.filter(session=answer.response.session_id).count()
-    if responses < MIN_RESPONSES_TO_SHOW:
+    # Not yet counted in the results (a batch still filling up): not shown there either.
+    if not answer.response.counted:
         raise Http404("No comment to show.")
     return answer
 
@@ -767,7 +788,9 @@ def _too_few_answered(shown: list[int], questions: list[Question]) -> set[tuple[
     MIN_RESPONSES_TO_SHOW of the session's learners answered."""
     figure_keys = [q.key for q in questions if q.kind not in Question.TEXT_KINDS]
     answered = (
-        Answer.objects.filter(response__session__in=shown, question__key__in=figure_keys)
+        Answer.objects.filter(
+            response__session__in=shown, response__counted=True, question__key__in=figure_keys
+        )
         .exclude(question__kind__in=Question.TEXT_KINDS)
         .filter(
             Q(question__kind=Question.Kind.MULTIPLE)
@@ -791,10 +814,10 @@ def results_answer_rows(*, sessions: QuerySet[TrainingSession]) -> tuple[list[st
     question in figures that fewer than that answered in a session reads CSV_WITHHELD in each
     of the session's rows."""
     shown = _shown_sessions(_response_counts(sessions))
-    questions = _questions_of(Response.objects.filter(session__in=shown))
+    questions = _questions_of(Response.objects.filter(session__in=shown, counted=True))
     keys = [q.key for q in questions]
     answers = (
-        Answer.objects.filter(response__session__in=shown)
+        Answer.objects.filter(response__session__in=shown, response__counted=True)
         .values_list(
             "response_id",
             "response__session",

@@ -24,6 +24,7 @@ from evaluations.models import (
 from evaluations.selectors import (
     ATTENDEE_STATUSES,
     FEEDBACK_OPEN_FOR,
+    MIN_RESPONSES_TO_SHOW,
     course_draft_of,
     evaluation_forms_for_session,
     feedback_short_link_closed_reason,
@@ -815,6 +816,9 @@ def response_submit(*, invitation: Invitation, answers: Mapping[int, object]) ->
     }
     if errors:
         raise ValidationError(errors)
+    # The session's row first (the lock order of sessions.services), so responses arriving
+    # together are counted into batches one after another.
+    TrainingSession.objects.select_for_update().filter(pk=session.pk).first()
     # The one guard that counts: only the submission whose UPDATE changed the row goes on. A
     # second one at the same instant waits for this row's lock and then finds it used.
     if Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True) != 1:
@@ -830,7 +834,25 @@ def response_submit(*, invitation: Invitation, answers: Mapping[int, object]) ->
         for pk, value in given.items()
         if value is not None
     )
+    response_batches_count(session=session)
     return response
+
+
+def response_batches_count(*, session: TrainingSession) -> int:
+    """Count the session's waiting responses into results in whole batches of
+    MIN_RESPONSES_TO_SHOW, oldest first; how many were counted now. Results then change only
+    five people at a time, so comparing two views of them (with the list of who has not
+    responded, which coordinators need) never picks one person's answers out. The caller holds
+    the session's row lock."""
+    waiting = list(
+        Response.objects.filter(session=session, counted=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    whole = len(waiting) - len(waiting) % MIN_RESPONSES_TO_SHOW
+    if whole:
+        Response.objects.filter(pk__in=waiting[:whole]).update(counted=True)
+    return whole
 
 
 def _chase(invitations) -> int:

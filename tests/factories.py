@@ -542,4 +542,8 @@ def responses_for(
             }.get(question.kind, "text")
             rows.append(Answer(response=response, question=question, **{field: value}))
     Answer.objects.bulk_create(rows, batch_size=5000)
+    # As response_submit does after each response: counted into results in batches of five.
+    from evaluations.services import response_batches_count
+
+    response_batches_count(session=session)
     return responses

@@ -300,7 +300,10 @@ def test_an_expired_link_is_refused_and_stores_nothing(client, invitation):
 
 
 @pytest.mark.parametrize(
-    "make_token", [lambda t: "no-such-link", lambda t: t[:-1] + "A!"[t[-1] == "A"]]
+    # Tampered with a token character: the `token` converter takes only those, so the last one
+    # becomes another (once in 64 runs it was already "A").
+    "make_token",
+    [lambda t: "no-such-link", lambda t: t[:-1] + "AB"[t[-1] == "A"]],
 )
 def test_an_unknown_or_tampered_link_is_not_found_with_a_helpful_page(
     client, invitation, make_token

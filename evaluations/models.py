@@ -140,6 +140,8 @@ class Response(models.Model):
 
     class Meta:
         ordering = ["session", "pk"]
+        # Every results query reads a session's counted responses; a submission, its waiting ones.
+        indexes = [models.Index(fields=["session", "counted"], name="evaluations_response_batch")]
 
     def __str__(self) -> str:
         return f"Response to {self.session}"

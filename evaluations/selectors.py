@@ -469,10 +469,20 @@ class Results:
         """When some responses wait for their batch: what the figures count, and why."""
         if self.withheld or self.counted >= self.responses:
             return ""
+        why = (
+            "so nobody's answers can be picked out by comparing the results from before and "
+            "after they answered."
+        )
+        if not self.across_sessions:
+            return (
+                f"{self.responses} people have responded; these results show the first "
+                f"{self.counted} and next change when {self.counted + MIN_RESPONSES_TO_SHOW} have "
+                f"responded, {why}"
+            )
         return (
-            f"These results count {self.counted} of the {self.responses} responses: answers are "
-            f"added {MIN_RESPONSES_TO_SHOW} at a time, in the order they arrived, so nobody's "
-            "answers can be picked out by comparing the results before and after they answered."
+            f"These results count {self.counted} of the {self.responses} responses: each "
+            f"session's answers are added {MIN_RESPONSES_TO_SHOW} at a time, in the order they "
+            f"arrived, {why}"
         )
 
     @property

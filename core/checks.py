@@ -1,7 +1,10 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
+from django.utils.module_loading import autodiscover_modules
+
+from core import hooks
 
 
 @register()
@@ -40,4 +43,19 @@ def check_media_is_not_public(app_configs, **kwargs) -> list[Warning]:
             hint="Set MEDIA_ROOT outside STATIC_ROOT and STATICFILES_DIRS.",
             id="core.W002",
         )
+    ]
+
+
+@register()
+def check_required_hooks(app_configs, **kwargs) -> list[Error]:
+    """A required hook with no listener would silently mean "nothing to do" (e.g. nobody booked)."""
+    autodiscover_modules("hooks")
+    return [
+        Error(
+            f"No app listens to {hook.name}, which must have a listener.",
+            hint="Connect one in the listening app's AppConfig.ready(); see docs/architecture.md.",
+            id="core.E001",
+        )
+        for hook in hooks.DECLARED
+        if hook.required and not hook.listeners
     ]

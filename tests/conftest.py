@@ -7,8 +7,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from people.models import APP_DEVICE, Role
 from people.services import second_factor_required
-from tests.factories import PASSWORD, UserFactory
 from tests.log_secrets import KeepEverything, findings
+from tests.people.factories import PASSWORD, UserFactory
 
 LOG = KeepEverything()
 

@@ -7,7 +7,7 @@ import logging
 import re
 
 from people.demo import DEMO_PASSWORD
-from tests.factories import PASSWORD
+from tests.people.factories import PASSWORD
 
 # Loggers of test equipment rather than the application (the fake SMTP server logs addresses).
 NOT_THE_APP = ("mail.log",)

@@ -2,8 +2,8 @@ import logging
 
 import pytest
 
-from tests.factories import PASSWORD
 from tests.log_secrets import KeepEverything, findings, secrets_in
+from tests.people.factories import PASSWORD
 
 
 @pytest.mark.parametrize(

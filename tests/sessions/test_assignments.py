@@ -3,7 +3,6 @@ or from "My sessions"; a session is confirmed only when it is service-user-led (
 
 import re
 import threading
-import time
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -40,6 +39,7 @@ from tests.factories import (
     TrainingSessionFactory,
     UserFactory,
 )
+from tests.locks import wait_until_it_waits_for_our_lock
 from trainers import selectors as trainer_selectors
 from trainers.models import Involvement, Trainer
 from trainers.selectors import trainers_available
@@ -967,7 +967,7 @@ def test_two_coordinators_inviting_one_trainer_to_overlapping_sessions_cannot_bo
     with transaction.atomic():
         invite(first, trainer.user, coordinator)
         other = _in_a_thread(lambda: invite(second, trainer.user, coordinator), outcome)
-        time.sleep(0.5)
+        wait_until_it_waits_for_our_lock(other)
         # The second invitation waits for the lock on the trainer, held until this commits.
         assert other.is_alive()
     other.join(timeout=10)
@@ -998,7 +998,7 @@ def test_two_coordinators_booking_one_room_at_once_cannot_both_succeed(region, c
     with transaction.atomic():
         book(10)
         other = _in_a_thread(lambda: book(11), outcome)
-        time.sleep(0.5)
+        wait_until_it_waits_for_our_lock(other)
         assert other.is_alive()
     other.join(timeout=10)
 

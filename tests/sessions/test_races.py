@@ -4,7 +4,6 @@ on it takes the session row first, so two of them can queue but never deadlock."
 
 import contextlib
 import threading
-import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,7 @@ from sessions.services import (
 )
 from tests.factories import RegionFactory, TrainerAssignmentFactory, TrainerFactory
 from tests.factories import TrainingSessionFactory as SessionFactory
+from tests.locks import wait_until_it_waits_for_our_lock
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -176,7 +176,7 @@ def test_an_invitation_accepted_while_the_session_is_cancelled_is_refused(coordi
         accepting = _in_a_thread(
             lambda: assignment_accept(assignment=invitation), outcome, "accept"
         )
-        time.sleep(0.5)
+        wait_until_it_waits_for_our_lock(accepting)
         # The acceptance waits for the lock on the session, held until the cancellation commits.
         assert accepting.is_alive()
     accepting.join(timeout=10)
@@ -207,7 +207,7 @@ def test_cancelling_while_an_invitation_is_being_accepted_leaves_no_reminder_beh
             outcome,
             "cancel",
         )
-        time.sleep(0.5)
+        wait_until_it_waits_for_our_lock(cancelling)
         assert cancelling.is_alive()
     cancelling.join(timeout=10)
 

@@ -3,7 +3,6 @@ cancels from their link, or a coordinator cancels them) the oldest person waitin
 told. Cancelling or moving a session tells its learners and moves their reminders."""
 
 import threading
-import time
 from datetime import UTC, timedelta
 
 import pytest
@@ -26,6 +25,7 @@ from sessions.services import (
     waitlist_promote,
 )
 from tests.factories import RegistrationFactory, TrainingSessionFactory
+from tests.locks import wait_until_it_waits_for_our_lock
 from tests.sessions.registration_helpers import (
     body_and_html,
     emails_to,
@@ -358,7 +358,7 @@ def test_two_people_registering_for_the_last_place_at_once_cannot_both_get_it():
         )
         other = threading.Thread(target=second_person)
         other.start()
-        time.sleep(0.5)
+        wait_until_it_waits_for_our_lock(other)
         # Ben's registration waits for the session's row lock, held until Ada's commits.
         assert other.is_alive()
     other.join(timeout=10)

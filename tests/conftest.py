@@ -22,8 +22,23 @@ def _keep_every_log_record(django_test_environment):
     root.removeHandler(LOG)
 
 
+# Under pytest-xdist each worker keeps its own records: a worker hands its findings to the
+# controller, which reports them with its own and fails the run.
+LEAKS_FROM_WORKERS: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    LEAKS_FROM_WORKERS.extend(getattr(node, "workeroutput", {}).get("log_secrets", []))
+
+
 def pytest_sessionfinish(session, exitstatus):
     leaks = findings(LOG.lines)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker
+        workeroutput["log_secrets"] = leaks
+        return
+    leaks += LEAKS_FROM_WORKERS
     if leaks:
         session.config.get_terminal_writer().line(
             "\nSECRETS IN THE APPLICATION LOGS:\n" + "\n".join(leaks[:50]), red=True

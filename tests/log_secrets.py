@@ -1,7 +1,8 @@
 """Application logs must never carry a password, a token, a session id or an email address.
 
 A handler on the root logger keeps every record the suite produces; when the run ends,
-`pytest_sessionfinish` fails the run if any of them carries one (see tests/conftest.py)."""
+`pytest_sessionfinish` fails the run if any of them carries one (see tests/conftest.py). Under
+pytest-xdist each worker scans its own records and hands what it found to the controller."""
 
 import logging
 import re

@@ -1,9 +1,13 @@
-# Coproduce: `make run` serves the app with demo data; `make test` runs the whole suite.
+# Coproduce: `make run` serves the app with demo data; `make test` runs the suite (see `test:`).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?=
+# `make test` runs on every core with pytest-xdist (PYTEST_WORKERS=0: one process) and leaves
+# out the tests marked `large` unless LARGE=1 (CI sets it).
+PYTEST_WORKERS ?= auto
+LARGE ?=
 
 .PHONY: install assets run test lint format worker beat audit lock clean
 
@@ -29,7 +33,7 @@ run: install
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal $(if $(LARGE),,-m "not large") $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

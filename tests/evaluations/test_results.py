@@ -379,6 +379,7 @@ def make_responses(session, n: int) -> None:
     responses_for(session, n, ratings=ratings, answers=texts, keys=keys)
 
 
+@pytest.mark.large
 def test_the_session_and_course_version_pages_run_the_same_queries_for_10_or_100_000(
     client, coordinator, django_assert_max_num_queries
 ):

@@ -1,9 +1,6 @@
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from types import MappingProxyType
-from typing import NamedTuple
 
 from django.db.models import (
     Case,
@@ -25,6 +22,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from people.models import Region, User
+
+# The bookings hook is declared in trainers.hooks; it stays importable from here.
+from trainers.hooks import BOOKINGS as BOOKINGS
+from trainers.hooks import BookingCounts as BookingCounts
 from trainers.models import (
     Application,
     ApplicationNote,
@@ -325,24 +326,6 @@ def t3_pipeline(*, today: date | None = None) -> T3Pipeline:
         stuck=stuck,
         expiring=expiring,
     )
-
-
-# "Who can deliver on this date" needs to know who is already booked, which only the sessions app
-# knows. Sessions sit above trainers, so trainers cannot import them: instead the sessions app
-# appends a function to BOOKINGS in its AppConfig.ready(). Each function is called with the
-# session's start and end and returns a BookingCounts. With nothing registered nobody is busy.
-
-
-class BookingCounts(NamedTuple):
-    """What one bookings hook knows about a time window."""
-
-    # Trainers already booked on something that overlaps the window.
-    busy: frozenset[int] = frozenset()
-    # Sessions each trainer has in the calendar month (UK time) the window starts in.
-    this_month: Mapping[int, int] = MappingProxyType({})
-
-
-BOOKINGS: list[Callable[[datetime, datetime], BookingCounts]] = []
 
 
 def trainers_available(

@@ -759,7 +759,9 @@ def test_accepting_is_all_or_nothing(coordinator, monkeypatch):
     def mail_server_is_on_fire(**kwargs):
         raise RuntimeError("the notification log is unavailable")
 
-    monkeypatch.setattr("trainers.services._trainer_welcome_queue", mail_server_is_on_fire)
+    monkeypatch.setattr(
+        "trainers.services.recruitment._trainer_welcome_queue", mail_server_is_on_fire
+    )
 
     with pytest.raises(RuntimeError):
         application_accept(application=application, by=coordinator)

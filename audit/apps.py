@@ -9,7 +9,11 @@ class AuditConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-        from audit import receivers
+        from audit import checks, receivers  # noqa: F401 (checks: registered on import)
+        from audit.actions import AccessAction, ExportAction, action_register
+
+        action_register(AccessAction, position=10)
+        action_register(ExportAction, position=30)
 
         user_logged_in.connect(receivers.on_user_logged_in, dispatch_uid="audit.sign_in")
         user_logged_out.connect(receivers.on_user_logged_out, dispatch_uid="audit.sign_out")

@@ -1,6 +1,6 @@
 from django import forms
 
-from audit.models import Action
+from audit.actions import action_choices
 
 # A text box rather than the browser's date picker: a half-typed date in a picker is sent as
 # nothing at all, so the filter would be silently dropped instead of the mistake being shown.
@@ -8,12 +8,15 @@ DATE_HINT = "For example, 31/01/2025"
 DATE_ERROR = "Enter a real date, like 31/01/2025."
 
 
+def _action_choices() -> list[tuple[str, str]]:
+    # Read when the form is built: apps register their actions in ready(), after imports.
+    return [("", "Any action"), *action_choices()]
+
+
 class EventFilterForm(forms.Form):
     """The audit trail page's filter. Every field may be left empty."""
 
-    action = forms.ChoiceField(
-        label="Action", required=False, choices=[("", "Any action"), *Action.choices]
-    )
+    action = forms.ChoiceField(label="Action", required=False, choices=_action_choices)
     actor_email = forms.EmailField(
         label="Person's email",
         required=False,

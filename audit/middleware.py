@@ -1,6 +1,6 @@
 from django.core.exceptions import PermissionDenied
 
-from audit.models import Action
+from audit.actions import AccessAction
 from audit.services import audit_record
 
 
@@ -16,5 +16,5 @@ class AuditPermissionDeniedMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, PermissionDenied):
-            audit_record(action=Action.PERMISSION_DENIED, request=request)
+            audit_record(action=AccessAction.PERMISSION_DENIED, request=request)
         return None

@@ -6,7 +6,7 @@ password. A failure is tied to an account only when the email belongs to an acti
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
-from audit.models import Action
+from audit.actions import AccessAction
 from audit.services import audit_record
 
 
@@ -22,21 +22,21 @@ def _account_for(username) -> object:
 
 
 def on_user_logged_in(sender, request, user, **kwargs) -> None:
-    audit_record(action=Action.SIGN_IN, actor=user, request=request)
+    audit_record(action=AccessAction.SIGN_IN, actor=user, request=request)
 
 
 def on_user_logged_out(sender, request, user, **kwargs) -> None:
     if user is not None:
-        audit_record(action=Action.SIGN_OUT, actor=user, request=request)
+        audit_record(action=AccessAction.SIGN_OUT, actor=user, request=request)
 
 
 def on_user_login_failed(sender, credentials, request=None, **kwargs) -> None:
     audit_record(
-        action=Action.SIGN_IN_FAILED,
+        action=AccessAction.SIGN_IN_FAILED,
         actor=_account_for(credentials.get("username")),
         request=request,
     )
 
 
 def on_user_locked_out(sender, request=None, username=None, **kwargs) -> None:
-    audit_record(action=Action.SIGN_IN_LOCKED, actor=_account_for(username), request=request)
+    audit_record(action=AccessAction.SIGN_IN_LOCKED, actor=_account_for(username), request=request)

@@ -8,7 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
 
-from audit.models import Action, AuditEvent
+from audit.actions import action_is_registered
+from audit.models import AuditEvent
 from core.clientaddress import client_address
 
 # A field whose name contains one of these never has its value stored, only that it changed.
@@ -59,7 +60,7 @@ def audit_record(
 
     `obj` is kept as its type, primary key and `str()` (first 200 characters), which outlive it.
     """
-    if action not in Action.values:
+    if not action_is_registered(action):
         raise ValueError(f"Unknown audit action: {action!r}.")
     if actor is None and request is not None:
         actor = getattr(request, "user", None)

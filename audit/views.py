@@ -4,7 +4,7 @@ from audit.forms import EventFilterForm
 from audit.models import AuditEvent
 from audit.selectors import event_list
 from core.permissions import RoleRequiredMixin
-from people.models import Role
+from core.roles import Role
 
 
 class EventListView(RoleRequiredMixin, ListView):

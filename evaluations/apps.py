@@ -6,6 +6,11 @@ class EvaluationsConfig(AppConfig):
     verbose_name = "Evaluations"
 
     def ready(self):
+        from audit.actions import action_register
+        from evaluations.audit_actions import EvaluationAction
+
+        action_register(EvaluationAction, position=70)
+
         from evaluations.services import invitations_on_session_delivered
         from sessions.services import SESSION_DELIVERED
 

@@ -30,9 +30,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from audit.models import Action
 from audit.services import audit_record
 from core.handoff import task_hand_off
+from notifications.audit_actions import NotificationAction
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -341,7 +341,7 @@ def notification_resend(*, notification: Notification, by, request=None) -> Noti
         raise ValidationError("Only a message that failed can be sent again.")
     notification.refresh_from_db()
     audit_record(
-        action=Action.NOTIFICATION_RESENT,
+        action=NotificationAction.NOTIFICATION_RESENT,
         actor=by,
         obj=notification,
         changes={"status": (Notification.Status.FAILED, Notification.Status.QUEUED)},

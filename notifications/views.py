@@ -5,10 +5,10 @@ from django.views import View
 from django.views.generic import ListView
 
 from core.permissions import RoleRequiredMixin
+from core.roles import Role
 from notifications.models import Notification
 from notifications.selectors import notification_failed_list, notification_retrying_count
 from notifications.services import RETRY_DELAYS, notification_resend
-from people.models import Role
 
 
 class FailedListView(RoleRequiredMixin, ListView):

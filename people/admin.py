@@ -11,8 +11,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import Action
 from audit.services import audit_record
+from people.audit_actions import RoleAction
 from people.models import Participant, Region, Role, Team, User
 from people.selectors import second_factor_methods
 from people.services import second_factor_reset
@@ -116,7 +116,7 @@ class UserAdmin(DjangoUserAdmin):
                     changes[flag] = (form.initial.get(flag), form.cleaned_data[flag])
         if changes:
             audit_record(
-                action=Action.ROLES_CHANGED,
+                action=RoleAction.ROLES_CHANGED,
                 actor=request.user,
                 obj=user,
                 changes=changes,

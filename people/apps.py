@@ -8,6 +8,12 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
+        from audit.actions import action_register
+        from people.audit_actions import RoleAction, SecondFactorAction
+
+        action_register(RoleAction, position=20)
+        action_register(SecondFactorAction, position=40)
+
         # Permissions exist only once their app has migrated, so role groups are brought in step
         # after every app's migration rather than in a data migration.
         post_migrate.connect(_sync_role_groups, dispatch_uid="people.role_groups_sync")

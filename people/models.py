@@ -4,15 +4,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-
-class Role(models.TextChoices):
-    """Roles held through Django groups; a person may hold several. Admin is `is_superuser`."""
-
-    COORDINATOR = "coordinator", "Coordinator"
-    TRAINER = "trainer", "Trainer"
-    TEAM_LEAD = "team_lead", "Team lead"
-    MANAGER = "manager", "Manager"
-
+# Role is defined in core, so lower layers can name roles; `from people.models import Role` works.
+from core.roles import Role
 
 # The names of a person's django-otp devices: both are TOTP devices, the emailed one with longer
 # steps, so an emailed code is computed when it is sent and never stored to be sent.

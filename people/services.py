@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import Action
 from audit.services import audit_record
 from notifications.selectors import notification_count_since
 from notifications.services import notification_queue
+from people.audit_actions import RoleAction, SecondFactorAction
 from people.models import (
     APP_DEVICE,
     EMAIL_DEVICE,
@@ -112,7 +112,7 @@ def user_roles_set(*, user: User, roles: Iterable[str], by: User | None = None) 
     after = sorted(Role(role).value for role in roles)
     if before != after:
         audit_record(
-            action=Action.ROLES_CHANGED, actor=by, obj=user, changes={"roles": (before, after)}
+            action=RoleAction.ROLES_CHANGED, actor=by, obj=user, changes={"roles": (before, after)}
         )
     return user
 
@@ -234,12 +234,12 @@ def authenticator_confirm(*, user: User, code: str, verified: bool) -> TOTPDevic
     replaced, _ = TOTPDevice.objects.filter(user=user, name=APP_DEVICE, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(
-        action=Action.SECOND_FACTOR_REPLACED if replaced else Action.SECOND_FACTOR_ADDED,
-        actor=user,
-        obj=user,
-        changes={"method": APP_DEVICE},
+    action = (
+        SecondFactorAction.SECOND_FACTOR_REPLACED
+        if replaced
+        else SecondFactorAction.SECOND_FACTOR_ADDED
     )
+    audit_record(action=action, actor=user, obj=user, changes={"method": APP_DEVICE})
     if had_one:
         notification_queue(
             kind="authenticator_changed",
@@ -264,7 +264,7 @@ def second_factor_reset(*, user: User, by: User, request: HttpRequest | None = N
     if not removed:
         return 0
     audit_record(
-        action=Action.SECOND_FACTOR_RESET,
+        action=SecondFactorAction.SECOND_FACTOR_RESET,
         actor=by,
         obj=user,
         changes={"devices": removed},
@@ -333,14 +333,14 @@ def second_factor_verify(*, user: User, code: str) -> TOTPDevice:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 audit_record(
-                    action=Action.SECOND_FACTOR_ADDED,
+                    action=SecondFactorAction.SECOND_FACTOR_ADDED,
                     actor=user,
                     obj=user,
                     changes={"method": EMAIL_DEVICE},
                 )
             return device
     # Not in a transaction: the record of a wrong code must outlive the refusal.
-    audit_record(action=Action.SECOND_FACTOR_FAILED, actor=user, obj=user)
+    audit_record(action=SecondFactorAction.SECOND_FACTOR_FAILED, actor=user, obj=user)
     raise ValidationError({"code": "That code did not match. Check it and try again."})
 
 

@@ -10,6 +10,11 @@ class SessionsConfig(AppConfig):
     verbose_name = "Training sessions"
 
     def ready(self) -> None:
+        from audit.actions import action_register
+        from sessions.audit_actions import SessionAction
+
+        action_register(SessionAction, position=60)
+
         # Trainers sit below sessions, so they learn who is booked through this hook.
         from sessions.selectors import session_bookings
         from trainers.selectors import BOOKINGS

@@ -1,8 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.actions import ExportAction
+from audit.models import AuditEvent
 from audit.services import audit_record
+from people.audit_actions import RoleAction
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def event(coordinator, trainer):
     return audit_record(
-        action=Action.ROLES_CHANGED, actor=coordinator, obj=trainer, changes={"roles": ([], [])}
+        action=RoleAction.ROLES_CHANGED, actor=coordinator, obj=trainer, changes={"roles": ([], [])}
     )
 
 
@@ -18,7 +20,7 @@ def test_an_admin_can_list_and_filter_events(client, admin_user, event):
     client.force_login(admin_user)
 
     response = client.get(
-        reverse("admin:audit_auditevent_changelist"), {"action": Action.ROLES_CHANGED}
+        reverse("admin:audit_auditevent_changelist"), {"action": RoleAction.ROLES_CHANGED}
     )
 
     assert response.status_code == 200
@@ -38,11 +40,11 @@ def test_an_admin_cannot_change_an_event(client, admin_user, event):
     client.force_login(admin_user)
 
     response = client.post(
-        reverse("admin:audit_auditevent_change", args=[event.pk]), {"action": Action.EXPORT}
+        reverse("admin:audit_auditevent_change", args=[event.pk]), {"action": ExportAction.EXPORT}
     )
 
     assert response.status_code == 403
-    assert AuditEvent.objects.get(pk=event.pk).action == Action.ROLES_CHANGED
+    assert AuditEvent.objects.get(pk=event.pk).action == RoleAction.ROLES_CHANGED
 
 
 def test_an_admin_cannot_add_an_event(client, admin_user):

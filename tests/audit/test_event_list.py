@@ -5,8 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audit.models import Action, AuditEvent
+from audit.actions import AccessAction, ExportAction
+from audit.models import AuditEvent
 from audit.services import audit_record
+from people.audit_actions import RoleAction
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +19,7 @@ PAGE = "/audit/"
 MAX_QUERIES = 6
 
 
-def _event(action=Action.EXPORT, *, actor=None, at=None, **kwargs) -> AuditEvent:
+def _event(action=ExportAction.EXPORT, *, actor=None, at=None, **kwargs) -> AuditEvent:
     event = AuditEvent(action=action, actor=actor, **kwargs)
     if at is not None:
         event.created_at = at
@@ -67,7 +69,7 @@ def test_a_refused_visit_to_the_audit_trail_is_itself_recorded(client, trainer):
     client.get(PAGE)
 
     assert AuditEvent.objects.filter(
-        action=Action.PERMISSION_DENIED, actor=trainer, path=PAGE
+        action=AccessAction.PERMISSION_DENIED, actor=trainer, path=PAGE
     ).exists()
 
 
@@ -83,7 +85,7 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client, db):
 
 def test_it_shows_when_who_what_and_the_details_of_each_event(client, coordinator, trainer):
     _event(
-        Action.ROLES_CHANGED,
+        RoleAction.ROLES_CHANGED,
         actor=coordinator,
         object_repr="Janice Jones",
         changes={"roles": [["trainer"], ["coordinator", "trainer"]], "password": "changed"},
@@ -91,7 +93,9 @@ def test_it_shows_when_who_what_and_the_details_of_each_event(client, coordinato
     )
     client.force_login(coordinator)
 
-    response = client.get(PAGE, {"action": Action.ROLES_CHANGED, "actor_email": coordinator.email})
+    response = client.get(
+        PAGE, {"action": RoleAction.ROLES_CHANGED, "actor_email": coordinator.email}
+    )
 
     [row] = _rows(response)
     assert "1 Jul 2025, 13:00:00" in row  # UK summer time
@@ -103,10 +107,10 @@ def test_it_shows_when_who_what_and_the_details_of_each_event(client, coordinato
 
 
 def test_an_event_without_an_account_says_so(client, coordinator):
-    _event(Action.SIGN_IN_FAILED, path="/accounts/sign-in/")
+    _event(AccessAction.SIGN_IN_FAILED, path="/accounts/sign-in/")
     client.force_login(coordinator)
 
-    response = client.get(PAGE, {"action": Action.SIGN_IN_FAILED})
+    response = client.get(PAGE, {"action": AccessAction.SIGN_IN_FAILED})
 
     [row] = _rows(response)
     assert "No account" in row
@@ -128,27 +132,27 @@ def test_the_newest_events_come_first(client, coordinator):
     _event(object_repr="newer", at=datetime(2025, 1, 2, 9, tzinfo=UTC))
     client.force_login(coordinator)
 
-    rows = _rows(client.get(PAGE, {"action": Action.EXPORT}))
+    rows = _rows(client.get(PAGE, {"action": ExportAction.EXPORT}))
 
     assert ["newer" in rows[0], "older" in rows[1]] == [True, True]
 
 
 def test_it_shows_50_events_a_page(client, coordinator):
-    AuditEvent.objects.bulk_create(AuditEvent(action=Action.EXPORT) for _ in range(51))
+    AuditEvent.objects.bulk_create(AuditEvent(action=ExportAction.EXPORT) for _ in range(51))
     client.force_login(coordinator)
 
-    first = client.get(PAGE, {"action": Action.EXPORT})
-    second = client.get(PAGE, {"action": Action.EXPORT, "page": 2})
+    first = client.get(PAGE, {"action": ExportAction.EXPORT})
+    second = client.get(PAGE, {"action": ExportAction.EXPORT, "page": 2})
 
     assert len(_rows(first)) == 50
     assert len(_rows(second)) == 1
 
 
 def test_the_next_page_keeps_the_filter(client, coordinator):
-    AuditEvent.objects.bulk_create(AuditEvent(action=Action.EXPORT) for _ in range(51))
+    AuditEvent.objects.bulk_create(AuditEvent(action=ExportAction.EXPORT) for _ in range(51))
     client.force_login(coordinator)
 
-    html = client.get(PAGE, {"action": Action.EXPORT}).content.decode()
+    html = client.get(PAGE, {"action": ExportAction.EXPORT}).content.decode()
 
     assert 'href="?action=export&amp;page=2"' in html
 
@@ -171,11 +175,11 @@ def test_the_filter_fields_are_labelled(client, coordinator):
 
 
 def test_it_filters_by_action(client, coordinator):
-    _event(Action.EXPORT, object_repr="an export")
-    _event(Action.SIGN_OUT, object_repr="a sign-out")
+    _event(ExportAction.EXPORT, object_repr="an export")
+    _event(AccessAction.SIGN_OUT, object_repr="a sign-out")
     client.force_login(coordinator)
 
-    rows = _rows(client.get(PAGE, {"action": Action.SIGN_OUT}))
+    rows = _rows(client.get(PAGE, {"action": AccessAction.SIGN_OUT}))
 
     assert len(rows) == 1
     assert "a sign-out" in rows[0]
@@ -186,7 +190,9 @@ def test_it_filters_by_the_persons_email_in_any_case(client, coordinator, traine
     _event(actor=manager, object_repr="by the manager")
     client.force_login(coordinator)
 
-    rows = _rows(client.get(PAGE, {"action": Action.EXPORT, "actor_email": "TRAINER@example.org"}))
+    rows = _rows(
+        client.get(PAGE, {"action": ExportAction.EXPORT, "actor_email": "TRAINER@example.org"})
+    )
 
     assert len(rows) == 1
     assert "by the trainer" in rows[0]
@@ -202,7 +208,8 @@ def test_it_filters_by_days_in_uk_time_including_both_ends(client, coordinator):
 
     rows = _rows(
         client.get(
-            PAGE, {"action": Action.EXPORT, "date_from": "2025-07-01", "date_to": "2025-07-02"}
+            PAGE,
+            {"action": ExportAction.EXPORT, "date_from": "2025-07-01", "date_to": "2025-07-02"},
         )
     )
 
@@ -216,7 +223,7 @@ def test_it_accepts_a_date_written_the_uk_way(client, coordinator):
     _event(object_repr="in range", at=datetime(2025, 7, 1, 12, tzinfo=UTC))
     client.force_login(coordinator)
 
-    response = client.get(PAGE, {"action": Action.EXPORT, "date_from": "01/07/2025"})
+    response = client.get(PAGE, {"action": ExportAction.EXPORT, "date_from": "01/07/2025"})
 
     assert response.context["form"].is_valid()
     assert len(_rows(response)) == 1
@@ -283,10 +290,10 @@ def test_a_filter_that_matches_nothing_says_so(client, coordinator):
 def _events_by_many_people(count: int) -> None:
     people = [UserFactory() for _ in range(3)]
     AuditEvent.objects.bulk_create(
-        AuditEvent(action=Action.EXPORT, actor=people[n % 3], changes={"rows": n})
+        AuditEvent(action=ExportAction.EXPORT, actor=people[n % 3], changes={"rows": n})
         for n in range(count)
     )
-    audit_record(action=Action.ROLES_CHANGED, actor=people[0], obj=people[1])
+    audit_record(action=RoleAction.ROLES_CHANGED, actor=people[0], obj=people[1])
 
 
 @pytest.mark.parametrize("count", [1, 300])

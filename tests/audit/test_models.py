@@ -1,8 +1,10 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from audit.models import Action, AppendOnlyError, AuditEvent
+from audit.actions import ExportAction
+from audit.models import AppendOnlyError, AuditEvent
 from audit.services import audit_record
+from people.audit_actions import RoleAction
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def event(coordinator, trainer):
     return audit_record(
-        action=Action.ROLES_CHANGED,
+        action=RoleAction.ROLES_CHANGED,
         actor=coordinator,
         obj=trainer,
         changes={"roles": ([], ["trainer"])},
@@ -25,12 +27,12 @@ def _stored(event: AuditEvent) -> AuditEvent:
 
 
 def test_an_event_cannot_be_saved_again(event):
-    event.action = Action.EXPORT
+    event.action = ExportAction.EXPORT
 
     with pytest.raises(AppendOnlyError):
         event.save()
 
-    assert _stored(event).action == Action.ROLES_CHANGED
+    assert _stored(event).action == RoleAction.ROLES_CHANGED
 
 
 def test_an_event_loaded_from_the_database_cannot_be_saved(event):
@@ -47,7 +49,7 @@ def test_an_event_cannot_be_deleted(event):
 
 def test_events_cannot_be_updated_in_bulk(event):
     with pytest.raises(AppendOnlyError):
-        AuditEvent.objects.filter(pk=event.pk).update(action=Action.EXPORT)
+        AuditEvent.objects.filter(pk=event.pk).update(action=ExportAction.EXPORT)
 
 
 def test_events_cannot_be_deleted_in_bulk(event):
@@ -69,7 +71,7 @@ def test_the_database_refuses_an_update(event):
     with pytest.raises(DatabaseError, match="append-only"):
         _raw("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["export", event.pk])
 
-    assert _stored(event).action == Action.ROLES_CHANGED
+    assert _stored(event).action == RoleAction.ROLES_CHANGED
 
 
 def test_the_database_refuses_to_change_who_did_it(event, manager):
@@ -101,7 +103,7 @@ def test_deleting_a_person_keeps_their_events_without_the_link(event, coordinato
 
     stored = _stored(event)
     assert stored.actor is None
-    assert stored.action == Action.ROLES_CHANGED
+    assert stored.action == RoleAction.ROLES_CHANGED
     assert stored.changes == {"roles": [[], ["trainer"]]}
 
 

@@ -5,7 +5,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.actions import AccessAction
+from audit.models import AuditEvent
+from people.audit_actions import RoleAction
 from people.models import Role
 from people.services import user_create, user_roles_set
 from tests.factories import UserFactory
@@ -41,7 +43,7 @@ def _every_stored_value(event: AuditEvent) -> str:
 def test_signing_in_through_the_form_records_a_sign_in(client, trainer, password):
     attempt(client, trainer.email, password)
 
-    [event] = _events(Action.SIGN_IN)
+    [event] = _events(AccessAction.SIGN_IN)
     assert event.actor == trainer
     assert event.path == SIGN_IN
     assert event.ip_address == "127.0.0.1"
@@ -50,23 +52,23 @@ def test_signing_in_through_the_form_records_a_sign_in(client, trainer, password
 def test_a_wrong_password_records_a_failed_sign_in_by_that_account(client, trainer):
     attempt(client, trainer.email, "not-the-password")
 
-    [event] = _events(Action.SIGN_IN_FAILED)
+    [event] = _events(AccessAction.SIGN_IN_FAILED)
     assert event.actor == trainer
     assert event.path == SIGN_IN
-    assert not _events(Action.SIGN_IN)
+    assert not _events(AccessAction.SIGN_IN)
 
 
 def test_a_failed_sign_in_matches_the_account_whatever_the_case_typed(client, trainer):
     attempt(client, trainer.email.upper(), "not-the-password")
 
-    [event] = _events(Action.SIGN_IN_FAILED)
+    [event] = _events(AccessAction.SIGN_IN_FAILED)
     assert event.actor == trainer
 
 
 def test_an_unknown_email_records_a_failed_sign_in_by_nobody(client, trainer):
     attempt(client, "nobody@example.org", "not-the-password")
 
-    [event] = _events(Action.SIGN_IN_FAILED)
+    [event] = _events(AccessAction.SIGN_IN_FAILED)
     assert event.actor is None
 
 
@@ -76,7 +78,7 @@ def test_a_failed_sign_in_to_an_inactive_account_is_tied_to_no_one(client, train
 
     attempt(client, trainer.email, password)
 
-    [event] = _events(Action.SIGN_IN_FAILED)
+    [event] = _events(AccessAction.SIGN_IN_FAILED)
     assert event.actor is None
 
 
@@ -88,7 +90,7 @@ def test_a_failed_sign_in_stores_neither_the_typed_email_nor_the_password(
 
     attempt(client, typed_email, typed_password)
 
-    [event] = _events(Action.SIGN_IN_FAILED)
+    [event] = _events(AccessAction.SIGN_IN_FAILED)
     stored = _every_stored_value(event)
     assert typed_email.lower() not in stored
     assert typed_email.split("@")[0].lower() not in stored
@@ -99,10 +101,10 @@ def test_the_fifth_failure_records_a_lockout_by_that_account(client, trainer):
     for _ in range(5):
         attempt(client, trainer.email, "not-the-password")
 
-    [locked] = _events(Action.SIGN_IN_LOCKED)
+    [locked] = _events(AccessAction.SIGN_IN_LOCKED)
     assert locked.actor == trainer
     assert locked.path == SIGN_IN
-    assert len(_events(Action.SIGN_IN_FAILED)) == 5
+    assert len(_events(AccessAction.SIGN_IN_FAILED)) == 5
     assert trainer.email not in _every_stored_value(locked)
 
 
@@ -110,14 +112,14 @@ def test_four_failures_record_no_lockout(client, trainer):
     for _ in range(4):
         attempt(client, trainer.email, "not-the-password")
 
-    assert not _events(Action.SIGN_IN_LOCKED)
+    assert not _events(AccessAction.SIGN_IN_LOCKED)
 
 
 def test_a_lockout_of_an_unknown_email_is_tied_to_no_one(client, db):
     for _ in range(5):
         attempt(client, "nobody@example.org", "not-the-password")
 
-    [locked] = _events(Action.SIGN_IN_LOCKED)
+    [locked] = _events(AccessAction.SIGN_IN_LOCKED)
     assert locked.actor is None
     assert "nobody" not in _every_stored_value(locked)
 
@@ -127,7 +129,7 @@ def test_signing_out_records_a_sign_out(client, trainer, password):
 
     client.post(reverse("logout"))
 
-    [event] = _events(Action.SIGN_OUT)
+    [event] = _events(AccessAction.SIGN_OUT)
     assert event.actor == trainer
 
 
@@ -140,7 +142,7 @@ def test_a_trainer_opening_the_coordinators_page_records_a_permission_denial(cli
     response = client.get("/schedule/?from=menu")
 
     assert response.status_code == 403
-    [event] = _events(Action.PERMISSION_DENIED)
+    [event] = _events(AccessAction.PERMISSION_DENIED)
     assert event.actor == trainer
     assert event.path == "/schedule/"
 
@@ -150,13 +152,13 @@ def test_a_page_that_is_allowed_records_no_denial(client, trainer):
 
     client.get("/me/sessions/")
 
-    assert not _events(Action.PERMISSION_DENIED)
+    assert not _events(AccessAction.PERMISSION_DENIED)
 
 
 def test_a_signed_out_visitor_sent_to_sign_in_records_no_denial(client, db):
     client.get("/schedule/")
 
-    assert not _events(Action.PERMISSION_DENIED)
+    assert not _events(AccessAction.PERMISSION_DENIED)
 
 
 # role changes
@@ -166,7 +168,7 @@ def test_setting_roles_records_who_changed_them_and_the_old_and_new_roles(coordi
     start = _last_id()
     user_roles_set(user=trainer, roles=[Role.TEAM_LEAD, Role.TRAINER], by=coordinator)
 
-    [event] = _events(Action.ROLES_CHANGED, after=start)
+    [event] = _events(RoleAction.ROLES_CHANGED, after=start)
     assert event.actor == coordinator
     assert event.object_id == str(trainer.pk)
     assert event.object_repr == str(trainer)
@@ -177,7 +179,7 @@ def test_taking_every_role_away_is_recorded(coordinator, trainer):
     start = _last_id()
     user_roles_set(user=trainer, roles=[], by=coordinator)
 
-    [event] = _events(Action.ROLES_CHANGED, after=start)
+    [event] = _events(RoleAction.ROLES_CHANGED, after=start)
     assert event.changes == {"roles": [["trainer"], []]}
 
 
@@ -185,14 +187,14 @@ def test_setting_the_same_roles_again_records_nothing(coordinator, trainer):
     start = _last_id()
     user_roles_set(user=trainer, roles=[Role.TRAINER], by=coordinator)
 
-    assert not _events(Action.ROLES_CHANGED, after=start)
+    assert not _events(RoleAction.ROLES_CHANGED, after=start)
 
 
 def test_a_role_change_without_a_person_behind_it_records_no_actor(trainer):
     start = _last_id()
     user_roles_set(user=trainer, roles=[Role.MANAGER])
 
-    [event] = _events(Action.ROLES_CHANGED, after=start)
+    [event] = _events(RoleAction.ROLES_CHANGED, after=start)
     assert event.actor is None
 
 
@@ -201,7 +203,7 @@ def test_refusing_an_unknown_role_records_nothing(coordinator, trainer):
     with pytest.raises(ValidationError, match="Unknown role"):
         user_roles_set(user=trainer, roles=["wizard"], by=coordinator)
 
-    assert not _events(Action.ROLES_CHANGED, after=start)
+    assert not _events(RoleAction.ROLES_CHANGED, after=start)
 
 
 def test_creating_a_person_with_roles_records_who_gave_them(coordinator):
@@ -210,7 +212,7 @@ def test_creating_a_person_with_roles_records_who_gave_them(coordinator):
         email="ann@example.org", full_name="Ann Jones", roles=[Role.TRAINER], by=coordinator
     )
 
-    [event] = _events(Action.ROLES_CHANGED, after=start)
+    [event] = _events(RoleAction.ROLES_CHANGED, after=start)
     assert event.actor == coordinator
     assert event.object_id == str(user.pk)
     assert event.changes == {"roles": [[], ["trainer"]]}
@@ -220,7 +222,7 @@ def test_creating_a_person_without_roles_records_nothing(coordinator):
     start = _last_id()
     user_create(email="ann@example.org", full_name="Ann Jones", by=coordinator)
 
-    assert not _events(Action.ROLES_CHANGED, after=start)
+    assert not _events(RoleAction.ROLES_CHANGED, after=start)
 
 
 # role changes in the Django admin
@@ -250,7 +252,7 @@ def test_changing_roles_in_the_admin_records_who_changed_them(client, admin_user
     response = _admin_change(client, trainer, groups=[Role.TRAINER, Role.COORDINATOR])
 
     assert response.status_code == 302
-    [event] = _events(Action.ROLES_CHANGED, after=start)
+    [event] = _events(RoleAction.ROLES_CHANGED, after=start)
     assert event.actor == admin_user
     assert event.object_id == str(trainer.pk)
     assert event.changes == {"roles": [["trainer"], ["coordinator", "trainer"]]}
@@ -263,7 +265,7 @@ def test_making_someone_an_admin_in_the_admin_is_recorded(client, admin_user, tr
 
     _admin_change(client, trainer, groups=[Role.TRAINER], is_superuser=True)
 
-    [event] = _events(Action.ROLES_CHANGED, after=start)
+    [event] = _events(RoleAction.ROLES_CHANGED, after=start)
     assert event.changes == {"is_superuser": [False, True]}
 
 
@@ -276,7 +278,7 @@ def test_saving_a_person_in_the_admin_without_changing_roles_records_nothing(
     response = _admin_change(client, trainer, groups=[Role.TRAINER])
 
     assert response.status_code == 302
-    assert not _events(Action.ROLES_CHANGED, after=start)
+    assert not _events(RoleAction.ROLES_CHANGED, after=start)
 
 
 def test_a_group_that_is_not_a_role_is_not_a_role_change(client, admin_user):
@@ -287,4 +289,4 @@ def test_a_group_that_is_not_a_role_is_not_a_role_change(client, admin_user):
 
     _admin_change(client, person, groups=[Role.TRAINER])
 
-    assert not _events(Action.ROLES_CHANGED, after=start)
+    assert not _events(RoleAction.ROLES_CHANGED, after=start)

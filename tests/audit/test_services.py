@@ -3,8 +3,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.urls import resolve
 
-from audit.models import Action, AuditEvent
+from audit.actions import AccessAction, ExportAction
+from audit.models import AuditEvent
 from audit.services import audit_record
+from people.audit_actions import RoleAction
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +23,7 @@ def _request(rf, path="/somewhere/", user=None, **meta):
 
 
 def test_it_records_who_what_which_object_and_when(coordinator, trainer):
-    event = audit_record(action=Action.ROLES_CHANGED, actor=coordinator, obj=trainer)
+    event = audit_record(action=RoleAction.ROLES_CHANGED, actor=coordinator, obj=trainer)
 
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.actor == coordinator
@@ -33,20 +35,22 @@ def test_it_records_who_what_which_object_and_when(coordinator, trainer):
 
 
 def test_it_takes_the_actor_from_the_signed_in_person(rf, manager):
-    event = audit_record(action=Action.EXPORT, request=_request(rf, user=manager))
+    event = audit_record(action=ExportAction.EXPORT, request=_request(rf, user=manager))
 
     assert event.actor == manager
 
 
 def test_it_records_no_actor_for_a_signed_out_visitor(rf, db):
-    event = audit_record(action=Action.EXPORT, request=_request(rf))
+    event = audit_record(action=ExportAction.EXPORT, request=_request(rf))
 
     assert event.actor is None
 
 
 def test_an_anonymous_actor_overrides_the_signed_in_person(rf, manager):
     event = audit_record(
-        action=Action.SIGN_IN_FAILED, actor=AnonymousUser(), request=_request(rf, user=manager)
+        action=AccessAction.SIGN_IN_FAILED,
+        actor=AnonymousUser(),
+        request=_request(rf, user=manager),
     )
 
     assert event.actor is None
@@ -55,7 +59,7 @@ def test_an_anonymous_actor_overrides_the_signed_in_person(rf, manager):
 def test_it_keeps_the_path_without_the_query_string(rf, db):
     request = _request(rf, "/reports/?email=ann@example.org&token=abc")
 
-    event = audit_record(action=Action.EXPORT, request=request)
+    event = audit_record(action=ExportAction.EXPORT, request=request)
 
     assert event.path == "/reports/"
 
@@ -65,19 +69,21 @@ def test_a_secret_in_the_path_is_replaced_by_its_name(rf, db):
     request = _request(rf, path)
     request.resolver_match = resolve(path)
 
-    event = audit_record(action=Action.PERMISSION_DENIED, request=request)
+    event = audit_record(action=AccessAction.PERMISSION_DENIED, request=request)
 
     assert event.path == "/accounts/password-reset/MQ/<token>/"
 
 
 def test_it_records_the_ip_address(rf, db):
-    event = audit_record(action=Action.EXPORT, request=_request(rf, REMOTE_ADDR="203.0.113.9"))
+    event = audit_record(
+        action=ExportAction.EXPORT, request=_request(rf, REMOTE_ADDR="203.0.113.9")
+    )
 
     assert event.ip_address == "203.0.113.9"
 
 
 def test_it_records_no_ip_address_when_the_address_is_not_one(rf, db):
-    event = audit_record(action=Action.EXPORT, request=_request(rf, REMOTE_ADDR="unknown"))
+    event = audit_record(action=ExportAction.EXPORT, request=_request(rf, REMOTE_ADDR="unknown"))
 
     assert event.ip_address is None
 
@@ -90,7 +96,7 @@ def test_it_refuses_an_unknown_action(db):
 
 
 def test_it_stores_a_change_as_old_and_new(db):
-    event = audit_record(action=Action.ROLES_CHANGED, changes={"roles": (["trainer"], [])})
+    event = audit_record(action=RoleAction.ROLES_CHANGED, changes={"roles": (["trainer"], [])})
 
     assert AuditEvent.objects.get(pk=event.pk).changes == {"roles": [["trainer"], []]}
 
@@ -120,7 +126,7 @@ def test_it_stores_a_change_as_old_and_new(db):
 )
 def test_a_sensitive_field_is_stored_as_changed_without_its_values(db, field):
     event = audit_record(
-        action=Action.ROLES_CHANGED, changes={field: ("old value here", "new value here")}
+        action=RoleAction.ROLES_CHANGED, changes={field: ("old value here", "new value here")}
     )
 
     stored = AuditEvent.objects.get(pk=event.pk)
@@ -131,7 +137,7 @@ def test_a_sensitive_field_is_stored_as_changed_without_its_values(db, field):
 def test_a_long_text_value_is_stored_as_changed_without_its_values(db):
     long_text = "I felt " + "x" * 200
 
-    event = audit_record(action=Action.ROLES_CHANGED, changes={"comment": ("", long_text)})
+    event = audit_record(action=RoleAction.ROLES_CHANGED, changes={"comment": ("", long_text)})
 
     assert AuditEvent.objects.get(pk=event.pk).changes == {"comment": "changed"}
 
@@ -139,14 +145,14 @@ def test_a_long_text_value_is_stored_as_changed_without_its_values(db):
 def test_a_text_value_of_200_characters_is_kept(db):
     text = "x" * 200
 
-    event = audit_record(action=Action.ROLES_CHANGED, changes={"title": ("", text)})
+    event = audit_record(action=RoleAction.ROLES_CHANGED, changes={"title": ("", text)})
 
     assert AuditEvent.objects.get(pk=event.pk).changes == {"title": ["", text]}
 
 
 def test_a_sensitive_key_inside_a_value_is_hidden(db):
     event = audit_record(
-        action=Action.EXPORT, changes={"filters": {"region": "North", "token": "abc123"}}
+        action=ExportAction.EXPORT, changes={"filters": {"region": "North", "token": "abc123"}}
     )
 
     assert AuditEvent.objects.get(pk=event.pk).changes == {
@@ -156,7 +162,7 @@ def test_a_sensitive_key_inside_a_value_is_hidden(db):
 
 def test_other_fields_keep_their_values_next_to_a_hidden_one(db):
     event = audit_record(
-        action=Action.ROLES_CHANGED,
+        action=RoleAction.ROLES_CHANGED,
         changes={"password": ("a", "b"), "is_active": (True, False)},
     )
 
@@ -171,7 +177,7 @@ def test_values_json_cannot_hold_are_stored_as_text(db):
     from decimal import Decimal
 
     event = audit_record(
-        action=Action.EXPORT,
+        action=ExportAction.EXPORT,
         changes={"amount": (Decimal("10.50"), Decimal("12.00")), "on": datetime.date(2025, 1, 31)},
     )
 
@@ -182,6 +188,6 @@ def test_values_json_cannot_hold_are_stored_as_text(db):
 
 
 def test_a_single_value_detail_is_kept(db):
-    event = audit_record(action=Action.EXPORT, changes={"rows": 120})
+    event = audit_record(action=ExportAction.EXPORT, changes={"rows": 120})
 
     assert AuditEvent.objects.get(pk=event.pk).changes == {"rows": 120}

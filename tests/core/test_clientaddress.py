@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
-from audit.models import Action
+from audit.actions import ExportAction
 from audit.services import audit_record
 from core.clientaddress import client_address
 
@@ -57,7 +57,7 @@ def test_the_audit_trail_records_the_address_before_the_trusted_proxy(settings):
     request = _request(HTTP_X_FORWARDED_FOR=f"192.0.2.1, {VISITOR}")
     request.user = AnonymousUser()
 
-    assert audit_record(action=Action.EXPORT, request=request).ip_address == VISITOR
+    assert audit_record(action=ExportAction.EXPORT, request=request).ip_address == VISITOR
 
 
 @pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_the_audit_trail_ignores_x_forwarded_for_without_trusted_proxies(setting
     request = _request(HTTP_X_FORWARDED_FOR=VISITOR)
     request.user = AnonymousUser()
 
-    assert audit_record(action=Action.EXPORT, request=request).ip_address == PROXY
+    assert audit_record(action=ExportAction.EXPORT, request=request).ip_address == PROXY
 
 
 def _sign_in(client, email, password, forwarded_for):

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
+from notifications.audit_actions import NotificationAction
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,7 @@ def test_a_coordinator_sends_it_again_and_it_goes_out_once_audited(
     assert notification.status == Notification.Status.SENT
     assert notification.attempts == 1
     assert [m.to for m in mailoutbox] == [["learner@example.org"]]
-    event = AuditEvent.objects.get(action=Action.NOTIFICATION_RESENT)
+    event = AuditEvent.objects.get(action=NotificationAction.NOTIFICATION_RESENT)
     assert event.actor == coordinator
     assert event.object_id == str(notification.pk)
 
@@ -143,7 +144,7 @@ def test_re_sending_a_message_that_did_not_fail_changes_nothing(client, coordina
     assert "Only a message that failed can be sent again." in response.content.decode()
     notification.refresh_from_db()
     assert notification.status == Notification.Status.SENT
-    assert not AuditEvent.objects.filter(action=Action.NOTIFICATION_RESENT).exists()
+    assert not AuditEvent.objects.filter(action=NotificationAction.NOTIFICATION_RESENT).exists()
 
 
 def test_a_get_on_the_resend_address_is_refused(client, coordinator):

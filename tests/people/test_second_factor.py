@@ -10,8 +10,9 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from notifications.models import Notification
+from people.audit_actions import SecondFactorAction
 from people.models import APP_DEVICE, EMAIL_DEVICE, Role
 from people.navigation import start_url
 from people.services import authenticator_confirm, authenticator_start
@@ -285,8 +286,8 @@ def test_wrong_and_right_codes_are_recorded_in_the_audit_trail(db):
     actions = list(
         AuditEvent.objects.filter(actor=person).values_list("action", flat=True).order_by("id")
     )
-    assert Action.SECOND_FACTOR_ADDED in actions
-    assert actions[-1] == Action.SECOND_FACTOR_FAILED
+    assert SecondFactorAction.SECOND_FACTOR_ADDED in actions
+    assert actions[-1] == SecondFactorAction.SECOND_FACTOR_FAILED
 
 
 # The password-only takeover (issue 9, point 1): a password alone never reaches the set-up page
@@ -321,7 +322,7 @@ def test_a_password_alone_cannot_replace_someones_authenticator(db, make):
     assert not crafted.confirmed
     assert "otp_device_id" not in browser.session
     assert browser.get("/admin/").url.startswith(VERIFY)
-    assert not AuditEvent.objects.filter(action=Action.SECOND_FACTOR_ADDED).exists()
+    assert not AuditEvent.objects.filter(action=SecondFactorAction.SECOND_FACTOR_ADDED).exists()
     assert mail.outbox == []
 
 
@@ -403,7 +404,7 @@ def test_after_a_code_from_the_app_a_person_replaces_it_and_is_told_by_email(
     assert "authenticator was changed" in email.subject.lower() + email.body.lower()
     assert "If this was not you" in email.body
     assert "/accounts/password-reset/" in email.body
-    event = AuditEvent.objects.get(action=Action.SECOND_FACTOR_REPLACED)
+    event = AuditEvent.objects.get(action=SecondFactorAction.SECOND_FACTOR_REPLACED)
     assert (event.actor, event.object_id) == (owner, str(owner.pk))
 
 
@@ -437,4 +438,4 @@ def test_a_first_set_up_sends_no_warning_email(db, django_capture_on_commit_call
         browser.post(SETUP, {"code": code_for(device)})
 
     assert mail.outbox == []
-    assert AuditEvent.objects.filter(action=Action.SECOND_FACTOR_ADDED).count() == 1
+    assert AuditEvent.objects.filter(action=SecondFactorAction.SECOND_FACTOR_ADDED).count() == 1

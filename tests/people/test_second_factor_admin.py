@@ -9,7 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
+from people.audit_actions import SecondFactorAction
 from people.models import APP_DEVICE, EMAIL_DEVICE, Role
 from tests.factories import PASSWORD, UserFactory
 
@@ -47,7 +48,7 @@ def test_an_admin_resets_a_persons_second_factor_who_is_told_by_email(
     assert TOTPDevice.objects.filter(user=person).count() == 0
     assert response.status_code == 302
     assert response.url == reverse("admin:people_user_change", args=[person.pk])
-    event = AuditEvent.objects.get(action=Action.SECOND_FACTOR_RESET)
+    event = AuditEvent.objects.get(action=SecondFactorAction.SECOND_FACTOR_RESET)
     assert (event.actor, event.object_id) == (admin_user, str(person.pk))
     assert event.changes == {"devices": 2}
     assert event.ip_address == "198.51.100.9"
@@ -63,7 +64,7 @@ def test_looking_at_the_reset_page_changes_nothing(client, person, admin_user):
     client.get(reset_url(person))
 
     assert TOTPDevice.objects.filter(user=person).count() == 2
-    assert not AuditEvent.objects.filter(action=Action.SECOND_FACTOR_RESET).exists()
+    assert not AuditEvent.objects.filter(action=SecondFactorAction.SECOND_FACTOR_RESET).exists()
 
 
 def test_the_persons_admin_page_offers_the_reset(client, person, admin_user):

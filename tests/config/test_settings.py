@@ -1,4 +1,5 @@
-"""The run modes of DESIGN.md §3, checked by loading the settings in a fresh Python process.
+"""The run modes (docs/operations.md#run-modes), checked by loading the settings in a fresh
+Python process.
 
 Each check runs in a subprocess with its own environment, so the settings of this test process
 are never touched. The subprocess starts from this process's environment minus everything that

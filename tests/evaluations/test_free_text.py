@@ -1,6 +1,7 @@
 """Free text about a session (comments and reflections) reaches its trainers only after a
-coordinator released it and once at least 5 people responded (DESIGN.md §4). Coordinators read
-it always and can hide a comment: kept, with who and why, never shown to the trainers."""
+coordinator released it and once at least 5 people responded (docs/domain.md#evaluations).
+Coordinators read it always and can hide a comment: kept, with who and why, never shown to the
+trainers."""
 
 import re
 

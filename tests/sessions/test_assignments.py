@@ -1,5 +1,6 @@
 """Coordinators invite trainers to sessions; trainers accept or decline from the emailed links
-or from "My sessions"; a session is confirmed only when it is service-user-led (DESIGN.md §4)."""
+or from "My sessions"; a session is confirmed only when it is service-user-led
+(docs/domain.md#sessions-and-scheduling)."""
 
 import re
 import threading

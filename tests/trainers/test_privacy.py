@@ -1,7 +1,7 @@
 """Lived-experience notes, boundaries, wellbeing check-ins and support sessions are visible only
-to the trainer and their named supporter (DESIGN.md §4). Everyone else gets a 404, so the page
-does not even admit the notes exist; signed-out visitors go to sign in. The content never shows
-in the admin, in lists of trainers, in the audit trail, in emails or in the logs."""
+to the trainer and their named supporter (docs/domain.md#privacy). Everyone else gets a 404, so
+the page does not even admit the notes exist; signed-out visitors go to sign in. The content
+never shows in the admin, in lists of trainers, in the audit trail, in emails or in the logs."""
 
 import pytest
 from django.contrib import admin

@@ -193,7 +193,8 @@ class MultipleFileField(forms.FileField):
                 code="max_files",
                 params={"max_files": self.max_files, "count": len(files)},
             )
-        cleaned, errors = [], []
+        cleaned: list[File] = []
+        errors: list[ValidationError] = []
         for file in files:
             try:
                 cleaned.append(super().clean(file, initial))

@@ -17,6 +17,7 @@ from django_otp import login as otp_login
 from core.permissions import RoleRequiredMixin
 from core.qr import qr_svg
 from people.forms import SecondFactorCodeForm
+from people.http import AuthenticatedHttpRequest
 from people.models import Role
 from people.navigation import PLACEHOLDERS, start_url_for
 from people.selectors import authenticator_in_use, authenticator_pending
@@ -31,7 +32,7 @@ from people.services import (
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each person to the start page of their main role."""
     url = start_url_for(request.user)
     if url is None:
@@ -132,7 +133,7 @@ class SecondFactorVerifyView(LoginRequiredMixin, FormView):
 
 @login_required
 @require_POST
-def second_factor_email(request: HttpRequest) -> HttpResponse:
+def second_factor_email(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Email a sign-in code, for when the authenticator app is not to hand."""
     email_code_send(user=request.user)
     messages.info(request, "We have emailed you a code. It works for 10 minutes.")

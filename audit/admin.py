@@ -27,10 +27,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor__email", "object_repr", "path"]
     date_hierarchy = "created_at"
     # The action's label stands in for the stored value, where the field was.
-    fields = readonly_fields = [
+    fields = readonly_fields = tuple(
         "action_label" if field.name == "action" else field.name
         for field in AuditEvent._meta.fields
-    ]
+    )
 
     @admin.display(description="action", ordering="action")
     def action_label(self, event: AuditEvent) -> str:

@@ -31,7 +31,7 @@ def check_audit_actions(app_configs, **kwargs) -> list[Error]:
                 )
                 continue
             owners[value] = registration
-            if len(value) > longest:
+            if longest is not None and len(value) > longest:
                 errors.append(
                     Error(
                         f"The audit action {value!r} ({registration.name}) is longer than the "

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from audit.actions import action_choices
@@ -38,8 +40,9 @@ class EventFilterForm(forms.Form):
         error_messages={"invalid": DATE_ERROR},
     )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_from > date_to:
             self.add_error("date_to", "“To” must be the same as or later than “From”.")

@@ -3,14 +3,20 @@
 What someone typed into the sign-in form is never stored: not the email address, not the
 password. A failure is tied to an account only when the email belongs to an active one."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
 from audit.actions import AccessAction
 from audit.services import audit_record
 
+if TYPE_CHECKING:
+    # AUTH_USER_MODEL for django-stubs; see audit.services.
+    from django.contrib.auth.models import _User
 
-def _account_for(username) -> object:
+
+def _account_for(username) -> "_User | AnonymousUser":
     """The active account with this email, or an anonymous user (so no actor is recorded)."""
     if isinstance(username, str) and username.strip():
         user = (

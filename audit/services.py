@@ -1,8 +1,7 @@
 import ipaddress
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -11,6 +10,11 @@ from django.http import HttpRequest
 from audit.actions import action_is_registered
 from audit.models import AuditEvent
 from core.clientaddress import client_address
+
+if TYPE_CHECKING:
+    # django-stubs reads this alias as settings.AUTH_USER_MODEL (people.User): audit names the
+    # user model without importing people, which sits above it.
+    from django.contrib.auth.models import _User
 
 # A field whose name contains one of these never has its value stored, only that it changed.
 SENSITIVE_NAME_PARTS = (
@@ -36,7 +40,7 @@ HIDDEN = "changed"
 def audit_record(
     *,
     action: str,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: "_User | AnonymousUser | None" = None,
     obj: models.Model | None = None,
     changes: Mapping[str, Any] | None = None,
     request: HttpRequest | None = None,

@@ -3,6 +3,9 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+# Subjects are cut to this (notifications.services.notification_queue).
+SUBJECT_LENGTH = 200
+
 
 class Notification(models.Model):
     """One message to one person, sent at most once: the key is unique per
@@ -27,7 +30,7 @@ class Notification(models.Model):
     related_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
     related_id = models.PositiveBigIntegerField(null=True, blank=True)
     related = GenericForeignKey("related_type", "related_id")
-    subject = models.CharField(max_length=200)
+    subject = models.CharField(max_length=SUBJECT_LENGTH)
     # Template name without extension: `<template>.txt` and `<template>.html` are rendered at
     # send time. Context holds only plain, non-secret values; links with tokens are built by
     # template tags when the message is sent, so no token is ever stored here.

@@ -33,7 +33,7 @@ from django.utils.text import Truncator
 from audit.services import audit_record
 from core.handoff import task_hand_off
 from notifications.audit_actions import NotificationAction
-from notifications.models import Notification
+from notifications.models import SUBJECT_LENGTH, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ LEASE_TIMEOUTS = 10
 # A row published to the broker and not yet taken by a worker is not published again for this
 # long (a lost broker message is replaced after it; a worker's claim clears the mark).
 HAND_OFF_GRACE = timedelta(minutes=5)
-SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
 
 
 def notification_key(

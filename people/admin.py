@@ -173,7 +173,7 @@ class SecondFactorDeviceAdmin(admin.ModelAdmin):
     list_filter = ["name", "confirmed"]
     list_select_related = ["user"]
     search_fields = ["user__email", "user__full_name"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:

@@ -16,7 +16,7 @@ EMAIL_DEVICE = "Emailed codes"
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(email__iexact=username)
 
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":

@@ -11,6 +11,21 @@ class EvaluationsConfig(AppConfig):
 
         action_register(EvaluationAction, position=70)
 
+        from people.models import Role
+        from people.navigation import MenuEntry, menu_register
+
+        menu_register(
+            MenuEntry(
+                "Evaluation form", "evaluations:form-list", roles=(Role.COORDINATOR,), position=300
+            ),
+            MenuEntry(
+                "Results",
+                "evaluations:results-overview",
+                roles=(Role.COORDINATOR, Role.MANAGER),
+                position=310,
+            ),
+        )
+
         from evaluations.services import invitations_on_session_delivered
         from sessions.services import SESSION_DELIVERED
 

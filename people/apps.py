@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
+from core.roles import Role
+
 
 class PeopleConfig(AppConfig):
     name = "people"
@@ -13,6 +15,21 @@ class PeopleConfig(AppConfig):
 
         action_register(RoleAction, position=20)
         action_register(SecondFactorAction, position=40)
+
+        # The audit trail and notifications sit below people, so their pages join the menu here.
+        from people.navigation import MenuEntry, menu_register
+
+        menu_register(
+            MenuEntry(
+                "Audit trail",
+                "audit:event-list",
+                roles=(Role.COORDINATOR, Role.MANAGER),
+                position=500,
+            ),
+            MenuEntry(
+                "Failed email", "notifications:failed-list", roles=(Role.COORDINATOR,), position=510
+            ),
+        )
 
         # Permissions exist only once their app has migrated, so role groups are brought in step
         # after every app's migration rather than in a data migration.

@@ -15,6 +15,24 @@ class SessionsConfig(AppConfig):
 
         action_register(SessionAction, position=60)
 
+        from people.models import Role
+        from people.navigation import MenuEntry, menu_register, start_page_register
+
+        start_page_register(role=Role.COORDINATOR, label="Schedule", url_name="sessions:schedule")
+        start_page_register(role=Role.TRAINER, label="My sessions", url_name="sessions:my-sessions")
+        coordinator = (Role.COORDINATOR,)
+        menu_register(
+            MenuEntry("Courses", "sessions:course-list", roles=coordinator, position=100),
+            MenuEntry("Venues", "sessions:venue-list", roles=coordinator, position=110),
+            MenuEntry("Import", "sessions:import", roles=coordinator, position=400),
+            MenuEntry(
+                "My calendar",
+                "sessions:my-calendar",
+                roles=(Role.COORDINATOR, Role.TRAINER),
+                position=410,
+            ),
+        )
+
         # Trainers sit below sessions, so they learn who is booked through this hook.
         from sessions.selectors import session_bookings
         from trainers.selectors import BOOKINGS

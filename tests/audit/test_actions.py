@@ -64,7 +64,7 @@ def registered(monkeypatch):
     monkeypatch.setattr(actions, "REGISTERED", list(actions.REGISTERED))
 
 
-def _error_ids() -> list[str]:
+def _error_ids() -> list[str | None]:
     return [error.id for error in check_audit_actions(None)]
 
 

@@ -281,7 +281,8 @@ TEST_EQUIPMENT = ("_pytest", "tests.")
 
 
 def _handlers_reached_from(name: str) -> list[logging.Handler]:
-    found, logger = [], logging.getLogger(name)
+    found: list[logging.Handler] = []
+    logger: logging.Logger | None = logging.getLogger(name)
     while logger:
         # The test run's own capturing handlers are not the app's.
         found += [h for h in logger.handlers if not type(h).__module__.startswith(TEST_EQUIPMENT)]

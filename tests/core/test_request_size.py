@@ -4,6 +4,8 @@ The body of every refused request here is a stream that fails the test if anythi
 "refused before reading" is proved, not assumed.
 """
 
+from typing import Any
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,12 +31,13 @@ class UnreadableBody:
 
 
 def _unread_post(content_length: str, path: str = "/expenses/claims/new/"):
+    environ: dict[str, Any] = {"wsgi.input": UnreadableBody()}
     return RequestFactory().generic(
         "POST",
         path,
         CONTENT_TYPE="multipart/form-data; boundary=receipts",
         CONTENT_LENGTH=content_length,
-        **{"wsgi.input": UnreadableBody()},
+        **environ,
     )
 
 

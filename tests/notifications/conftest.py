@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from django.conf import settings
 from django.db import connection
 
@@ -20,7 +21,7 @@ class Inbox:
     """An aiosmtpd handler that keeps what it receives."""
 
     def __init__(self) -> None:
-        self.envelopes = []
+        self.envelopes: list[Envelope] = []
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
@@ -48,8 +49,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def smtp_controller(handler, port: int | None = None) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
+class InboxController(Controller):
+    """An SMTP server whose handler is at `.inbox`."""
+
+    inbox: Inbox
+
+
+def smtp_controller(handler, port: int | None = None) -> InboxController:
+    controller = InboxController(handler, hostname="127.0.0.1", port=port or free_port())
     controller.start()
     controller.inbox = handler
     return controller
@@ -107,12 +114,16 @@ class RedisServer:
     """A redis-server of the test's own, which the test may stop and start again."""
 
     def __init__(self, port: int, folder: Path) -> None:
-        self.port, self.folder, self.process = port, folder, None
+        self.port, self.folder = port, folder
+        self.process: subprocess.Popen[bytes] | None = None
         self.url = f"redis://127.0.0.1:{port}/0"
 
     def start(self) -> None:
+        program = shutil.which("redis-server")
+        if program is None:
+            raise RuntimeError("redis-server is not on the PATH")
         self.process = subprocess.Popen(  # noqa: S603 (our own command line)
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
+            [program, "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -153,8 +164,9 @@ def celery_on(redis_server):
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
 
     def reset_pools() -> None:
-        app._pool = None
-        app.amqp._producer_pool = None
+        # Celery's private pools, which its types leave out.
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
     app.conf.broker_url = redis_server.url
     app.conf.task_always_eager = False

@@ -5,11 +5,12 @@ import factory
 
 from people.models import Participant, ParticipantType, Region, Team, User
 from people.services import user_create
+from tests.factory_base import ModelFactory
 
 PASSWORD = "a-long-enough-test-password"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
 
@@ -24,7 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         return user_create(**kwargs)
 
 
-class RegionFactory(factory.django.DjangoModelFactory):
+class RegionFactory(ModelFactory[Region]):
     class Meta:
         model = Region
         django_get_or_create = ("name",)
@@ -32,7 +33,7 @@ class RegionFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Region {n}")
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(ModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -41,7 +42,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     workforce_headcount = 30
 
 
-class ParticipantFactory(factory.django.DjangoModelFactory):
+class ParticipantFactory(ModelFactory[Participant]):
     class Meta:
         model = Participant
 

@@ -23,7 +23,9 @@ def request_reset(client, django_capture_on_commit_callbacks):
 
 
 def reset_link(message) -> str:
-    return re.search(r"http://testserver(/accounts/password-reset/\S+/)", message.body).group(1)
+    found = re.search(r"http://testserver(/accounts/password-reset/\S+/)", message.body)
+    assert found, message.body
+    return found.group(1)
 
 
 def test_a_known_address_gets_a_link_by_email_through_the_notification_log(request_reset, trainer):

@@ -50,7 +50,10 @@ def ask_for_code(django_capture_on_commit_callbacks):
 
 
 def emailed_code() -> str:
-    return re.search(r"sign-in code is: (\d{6})", mail.outbox[-1].body).group(1)
+    body = str(mail.outbox[-1].body)
+    found = re.search(r"sign-in code is: (\d{6})", body)
+    assert found, body
+    return found.group(1)
 
 
 @pytest.mark.parametrize(

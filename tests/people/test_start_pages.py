@@ -35,7 +35,10 @@ def _start(role: str) -> str:
 
 
 def _heading(response) -> str:
-    return re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.DOTALL).group(1).strip()
+    page = response.content.decode()
+    found = re.search(r"<h1>(.*?)</h1>", page, re.DOTALL)
+    assert found, page
+    return found.group(1).strip()
 
 
 def _nav_labels(response) -> list[str]:

@@ -1,9 +1,8 @@
 """Calendar files (RFC 5545) for training sessions: the .ics attached to learners' emails, and
 the events of the trainers' and coordinators' calendar feeds.
 
-A small builder of our own rather than a dependency: a session is one VEVENT, and what matters is
-done here with care: text escaping, CRLF line endings, lines folded at 75 octets without
-splitting a UTF-8 character, and every time in UTC.
+Written with the icalendar library, which escapes text, folds lines at 75 octets without
+splitting a UTF-8 character and ends them in CRLF. A session is one VEVENT, every time in UTC.
 
     ics = calendar_document([session_event(session, uid_suffix=f"registration-{pk}")])
 """
@@ -15,50 +14,19 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress
 
 PRODID = "-//Coproduce//Training sessions//EN"
-CRLF = "\r\n"
-LINE_OCTETS = 75
-
-
-def escape_text(value: str) -> str:
-    """A TEXT value: backslash, semicolon and comma escaped, newlines as \\n (RFC 5545 3.3.11)."""
-    value = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _param(value: str) -> str:
-    """A parameter value (a CN): double quotes are not allowed at all; quote it when it holds
-    a colon, semicolon or comma (RFC 5545 3.1)."""
-    value = " ".join(str(value).replace('"', "'").split())
-    return f'"{value}"' if any(c in value for c in ":;,") else value
-
-
-def fold(line: str) -> str:
-    """One content line folded into lines of at most 75 octets, each continuation starting
-    with a space; a multi-byte character is never split."""
-    parts: list[str] = []
-    current, size = "", 0
-    limit = LINE_OCTETS
-    for char in line:
-        width = len(char.encode())
-        if size + width > limit:
-            parts.append(current)
-            # The leading space of a continuation line counts towards its 75 octets.
-            current, size, limit = " ", 1, LINE_OCTETS
-        current += char
-        size += width
-    parts.append(current)
-    return CRLF.join(parts)
-
-
-def utc(moment: datetime) -> str:
-    """A date-time in UTC form: 20251014T090000Z."""
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "coproduce"
+
+
+def _name(value: str) -> str:
+    """A person's name as a CN parameter: on one line, and with single quotes for double ones
+    (which a parameter cannot hold; the library's ^' escape is not read by every calendar)."""
+    return " ".join(str(value).replace('"', "'").split())
 
 
 def session_location(session) -> str:
@@ -91,58 +59,62 @@ def session_event(
     sequence: int | None = None,
     attendee: tuple[str, str] | None = None,
     stamp: datetime | None = None,
-) -> list[str]:
-    """The content lines of one VEVENT for a session (unfolded; calendar_document folds them).
+) -> Event:
+    """One VEVENT for a session.
 
     `uid_suffix` keeps one event per person or purpose ("registration-12", "feed"): the UID is
     the same each time, so a later file updates the event rather than adding another. Without a
     `sequence` it is session_sequence() (one more for a cancellation), so a calendar takes the
     newest times. `attendee` is (name, email).
     `session` needs course_version.course and room.venue loaded (or online)."""
-    stamp = stamp or timezone.now()
     if sequence is None:
         sequence = session_sequence(session) + (1 if cancelled else 0)
-    organiser_name, organiser_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:session-{session.pk}-{uid_suffix}@{_domain()}",
-        f"DTSTAMP:{utc(stamp)}",
-        f"DTSTART:{utc(session.starts_at)}",
-        f"DTEND:{utc(session.ends_at)}",
-        f"SEQUENCE:{sequence}",
-        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
-        f"SUMMARY:{escape_text(summary or str(session.course_version.course))}",
-        f"LOCATION:{escape_text(location or session_location(session))}",
-    ]
+    event = Event()
+    event.add("uid", f"session-{session.pk}-{uid_suffix}@{_domain()}")
+    event.add("dtstamp", (stamp or timezone.now()).astimezone(UTC))
+    event.add("dtstart", session.starts_at.astimezone(UTC))
+    event.add("dtend", session.ends_at.astimezone(UTC))
+    event.add("sequence", sequence)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("summary", summary or str(session.course_version.course))
+    event.add("location", location or session_location(session))
     if description:
-        lines.append(f"DESCRIPTION:{escape_text(description)}")
+        event.add("description", description)
+    organiser_name, organiser_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     if organiser_email:
-        lines.append(
-            f"ORGANIZER;CN={_param(organiser_name or 'Coproduce')}:mailto:{organiser_email}"
+        event.add(
+            "organizer", vCalAddress.new(organiser_email, cn=_name(organiser_name or "Coproduce"))
         )
     if attendee is not None:
         name, email = attendee
-        lines.append(
-            f"ATTENDEE;CN={_param(name or email)};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;"
-            f"RSVP=FALSE:mailto:{email}"
+        event.add(
+            "attendee",
+            vCalAddress.new(
+                email,
+                cn=_name(name or email),
+                role="REQ-PARTICIPANT",
+                partstat="ACCEPTED",
+                rsvp=False,
+            ),
         )
-    lines.append("TRANSP:OPAQUE")
-    lines.append("END:VEVENT")
-    return lines
+    event.add("transp", "OPAQUE")
+    return event
 
 
 def calendar_document(
-    events: Iterable[list[str]], *, method: str | None = "REQUEST", name: str = ""
+    events: Iterable[Event], *, method: str | None = "REQUEST", name: str = ""
 ) -> str:
-    """A whole VCALENDAR: folded lines, each ending in CRLF. `method` is REQUEST for an
-    invitation sent by email (the notifications app attaches it as method=REQUEST) and None for
-    a subscribed feed."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
+    """A whole VCALENDAR. `method` is REQUEST for an invitation sent by email (the notifications
+    app attaches it as method=REQUEST) and None for a subscribed feed."""
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
     if method:
-        lines.append(f"METHOD:{method}")
+        calendar.add("method", method)
     if name:
-        lines.append(f"X-WR-CALNAME:{escape_text(name)}")
+        # X-WR-CALNAME alone: the library's calendar_name writes RFC 7986's NAME as well.
+        calendar.add("x-wr-calname", name)
     for event in events:
-        lines.extend(event)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + CRLF for line in lines)
+        calendar.add_component(event)
+    return calendar.to_ical().decode()

@@ -2,6 +2,7 @@
 session pack tests."""
 
 from django.core import mail
+from icalendar import Calendar, Event
 
 from sessions.models import TrainerAssignment, TrainingSession
 from tests.factories import TrainerAssignmentFactory
@@ -31,16 +32,19 @@ def ics_of(message) -> str:
     return ""
 
 
-def ics_unfolded(ics: str) -> list[str]:
-    """The content lines of a calendar file, with folded lines joined again."""
-    return ics.replace("\r\n ", "").split("\r\n")
+def ics_event(ics: str) -> Event:
+    """The one event of a calendar file, parsed (its TEXT values unescaped)."""
+    (event,) = Calendar.from_ical(ics).events
+    return event
 
 
 def ics_value(ics: str, name: str) -> str:
-    """The value of the first line called `name` (a line without parameters)."""
-    for line in ics_unfolded(ics):
-        if line.startswith(f"{name}:"):
-            return line.split(":", 1)[1]
+    """The value of property `name` as the file writes it (20251202T100000Z, text escaped):
+    the calendar's own, else its event's."""
+    calendar = Calendar.from_ical(ics)
+    for component in (calendar, *calendar.events):
+        if name in component:
+            return component[name].to_ical().decode()
     raise AssertionError(f"{name} not in the calendar file")
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.services import notification_due_ids, notification_send
 from people.models import Participant, ParticipantType, Role
-from sessions.ics import calendar_document, escape_text, fold, session_event
+from sessions.ics import calendar_document, session_event
 from sessions.models import Registration, TrainingSession
 from sessions.services import (
     learner_reminder_due_at,
@@ -37,8 +37,8 @@ from tests.factories import (
 from tests.sessions.registration_helpers import (
     body_and_html,
     emails_to,
+    ics_event,
     ics_of,
-    ics_unfolded,
     ics_value,
     text,
 )
@@ -222,7 +222,7 @@ def test_an_online_sessions_joining_link_goes_only_in_the_booked_persons_email(
     # Read from the session when the email is sent: never kept in the notification log.
     for notification in Notification.objects.all():
         assert "secret-room-4471" not in str(notification.context) + notification.ics
-    assert "The joining link is in your email." in "".join(ics_unfolded(ics_of(message)))
+    assert "The joining link is in your email." in ics_event(ics_of(message))["DESCRIPTION"]
 
 
 def test_the_same_email_in_another_case_is_the_same_person(post_register, session):
@@ -427,21 +427,28 @@ def test_a_session_in_winter_and_in_summer_is_written_in_utc():
     assert ics_value(summer_ics, "DTEND") == "20250702T120000Z"
 
 
-def test_text_is_escaped_as_the_standard_says():
-    assert escape_text("Room 2, Hall; back\\door\nfloor 1") == (
-        "Room 2\\, Hall\\; back\\\\door\\nfloor 1"
-    )
+def test_text_is_escaped_as_the_standard_says(session):
+    location = "Room 2, Hall; back\\door\nfloor 1"
+
+    ics = calendar_document([session_event(session, uid_suffix="x", location=location)])
+
+    written = ics.replace("\r\n ", "")  # the line as written, unfolded
+    assert "\r\nLOCATION:Room 2\\, Hall\\; back\\\\door\\nfloor 1\r\n" in written
 
 
-def test_long_lines_are_folded_at_75_octets_without_splitting_a_character():
-    line = "DESCRIPTION:" + "Café ☕ " * 40
+def test_long_lines_are_folded_at_75_octets_without_splitting_a_character(session):
+    description = "Café ☕ " * 40
 
-    folded = fold(line)
+    ics = calendar_document([session_event(session, uid_suffix="x", description=description)])
 
-    parts = folded.split("\r\n")
+    lines = ics.split("\r\n")
+    first = next(n for n, line in enumerate(lines) if line.startswith("DESCRIPTION:"))
+    after = next(n for n in range(first + 1, len(lines)) if not lines[n].startswith(" "))
+    parts = lines[first:after]
     assert all(len(part.encode()) <= 75 for part in parts)
     assert all(part.startswith(" ") for part in parts[1:])
-    assert "".join(part[1:] if n else part for n, part in enumerate(parts)) == line
+    joined = "".join(part[1:] if n else part for n, part in enumerate(parts))
+    assert joined == "DESCRIPTION:" + description
 
 
 # Coordinators: the registrations page

@@ -35,6 +35,6 @@ class EvaluationsConfig(AppConfig):
         # The standard form's first version, for demo data (deployments run
         # `manage.py seed_evaluation_form` once instead).
         from evaluations.services import standard_form_seed
-        from people.demo import register
+        from people.hooks import demo_seed
 
-        register(standard_form_seed)
+        demo_seed.connect(standard_form_seed)

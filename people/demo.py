@@ -1,7 +1,6 @@
-"""Demo data. People seed the logins; higher apps register their own demo seeders here (in
-their AppConfig.ready) so this low layer never imports them."""
-
-from collections.abc import Callable
+"""Demo data. People seed the logins; higher apps add their own demo data through the
+people.hooks.demo_seed hook (connected in their AppConfig.ready) so this low layer never imports
+them."""
 
 from people.models import Role, User
 from people.services import team_upsert, user_create, user_roles_set
@@ -20,14 +19,6 @@ DEMO_LOGINS = [
     ("manager@example.org", "Morgan Manager", [Role.MANAGER], False),
     ("admin@example.org", "Alex Admin", [], True),
 ]
-
-SEEDERS: list[Callable[[], None]] = []
-
-
-def register(seeder: Callable[[], None]) -> None:
-    """Add an app's demo seeder; it must be safe to run again."""
-    if seeder not in SEEDERS:
-        SEEDERS.append(seeder)
 
 
 def seed_people() -> None:

@@ -54,7 +54,7 @@ class SessionsConfig(AppConfig):
         if assignments_on_trainer_left not in TRAINER_LEFT:
             TRAINER_LEFT.append(assignments_on_trainer_left)
 
-        from people.demo import register
+        from people.hooks import demo_seed
         from sessions.demo import seed_sessions
 
-        register(seed_sessions)
+        demo_seed.connect(seed_sessions)

@@ -32,7 +32,7 @@ class TrainersConfig(AppConfig):
             MenuEntry("Support", "trainers:support-list-mine", roles=trainer, position=280),
         )
 
-        from people.demo import register
+        from people.hooks import demo_seed
         from trainers.demo import seed_trainers
 
-        register(seed_trainers)
+        demo_seed.connect(seed_trainers)

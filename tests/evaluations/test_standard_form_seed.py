@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from evaluations.models import EvaluationForm, Question, Section
 from evaluations.services import form_copy, standard_form_seed
-from people.demo import SEEDERS
+from people.hooks import demo_seed
 from tests.factories import EvaluationFormFactory, standard_form
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +140,7 @@ def test_the_command_creates_the_form_once_and_says_so():
 
 
 def test_the_demo_data_seeds_the_standard_form():
-    assert standard_form_seed in SEEDERS
+    assert standard_form_seed in demo_seed.listeners
 
 
 def test_the_factory_and_helper_give_the_one_published_standard_form():

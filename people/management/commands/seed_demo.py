@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from people.demo import DEMO_LOGINS, DEMO_PASSWORD, SEEDERS, seed_people
+from people.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_people
+from people.hooks import demo_seed
 from people.models import Role
 
 
@@ -14,8 +15,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo only runs with DEBUG on: it creates known passwords.")
         with transaction.atomic():
             seed_people()
-            for seeder in SEEDERS:
-                seeder()
+            demo_seed.fire()
         self.stdout.write("Demo data ready. Sign in at /accounts/sign-in/ with:")
         for email, _name, roles, is_admin in DEMO_LOGINS:
             role = "admin" if is_admin else ", ".join(Role(r).label for r in roles)

@@ -1,12 +1,9 @@
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
 from audit.models import AuditEvent
-
-# Days in the filter are days as people in the programme live them.
-LONDON = ZoneInfo("Europe/London")
+from core.dates import LONDON
 
 
 def event_list(

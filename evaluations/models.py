@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from sessions.models import Course, CourseVersion, Registration, TrainingSession, new_token
+from core.tokens import new_token
+from sessions.models import Course, CourseVersion, Registration, TrainingSession
 
 
 class EvaluationForm(models.Model):

@@ -32,6 +32,7 @@ from django.utils.text import Truncator
 
 from audit.services import audit_record
 from core.handoff import task_hand_off
+from core.text import one_line
 from notifications.audit_actions import NotificationAction
 from notifications.models import SUBJECT_LENGTH, Notification
 
@@ -79,7 +80,7 @@ def notification_queue(
     as a header injection) and cut to the column's length (titles and names run to 200
     characters, so "Your place on <title>, <day>" may not fit, and PostgreSQL refused it)."""
     due_at = due_at or timezone.now()
-    subject = Truncator(" ".join(subject.split())).chars(SUBJECT_LENGTH)
+    subject = Truncator(one_line(subject)).chars(SUBJECT_LENGTH)
     key = notification_key(
         kind=kind, related=related, recipient_email=recipient_email, due_at=due_at
     )
@@ -121,16 +122,19 @@ def notification_queue(
     return notification
 
 
-def notification_cancel_for(*, related: models.Model, kind: str) -> int:
-    """Cancel the queued messages of a kind about an object (sent ones stay sent); how many."""
+def notification_cancel_for(*, related: models.Model, kind: str | None = None) -> int:
+    """Cancel the queued messages of a kind (without a kind: of every kind) about an object;
+    sent ones stay sent. Returns how many were cancelled."""
     # A conditional UPDATE. A message being sent right now (claimed) is cancelled too: if the
     # server takes it, it is marked sent, which is what happened; if not, it stays cancelled.
-    return Notification.objects.filter(
+    queued = Notification.objects.filter(
         related_type=ContentType.objects.get_for_model(related),
         related_id=related.pk,
-        kind=kind,
         status=Notification.Status.QUEUED,
-    ).update(status=Notification.Status.CANCELLED)
+    )
+    if kind is not None:
+        queued = queued.filter(kind=kind)
+    return queued.update(status=Notification.Status.CANCELLED)
 
 
 def message_id(notification: Notification) -> str:

@@ -9,13 +9,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.tokens import new_token
 from people.models import Participant, Region
 from trainers.models import RoleDescription, Trainer, WellbeingCheckIn
-
-
-def new_token() -> str:
-    """An unguessable token for links sent by email or shown as QR codes."""
-    return secrets.token_urlsafe(24)
 
 
 def new_short_code() -> str:

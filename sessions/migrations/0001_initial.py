@@ -3,6 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+import core.tokens
 import sessions.models
 from django.conf import settings
 from django.db import migrations, models
@@ -46,7 +47,7 @@ class Migration(migrations.Migration):
             name='CalendarFeed',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=sessions.models.new_token, max_length=64, unique=True)),
+                ('token', models.CharField(default=core.tokens.new_token, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
             ],
@@ -110,7 +111,7 @@ class Migration(migrations.Migration):
                 ('phase', models.CharField(choices=[('pilot', 'Pilot'), ('regional', 'Regional'), ('national', 'National')], default='pilot', max_length=10)),
                 ('capacity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
                 ('status', models.CharField(choices=[('planned', 'Planned'), ('confirmed', 'Confirmed'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled')], default='planned', max_length=10)),
-                ('registration_token', models.CharField(default=sessions.models.new_token, max_length=64, unique=True)),
+                ('registration_token', models.CharField(default=core.tokens.new_token, max_length=64, unique=True)),
                 ('check_in_code', models.CharField(default=sessions.models.new_short_code, max_length=12, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('coordinator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='coordinated_sessions', to=settings.AUTH_USER_MODEL)),
@@ -128,7 +129,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('lead', 'Lead trainer'), ('co_trainer', 'Co-trainer'), ('staff', 'Staff co-facilitator'), ('shadowing', 'Shadowing (trainee)')], max_length=12)),
                 ('status', models.CharField(choices=[('invited', 'Invited'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='invited', max_length=10)),
-                ('token', models.CharField(default=sessions.models.new_token, max_length=64, unique=True)),
+                ('token', models.CharField(default=core.tokens.new_token, max_length=64, unique=True)),
                 ('override_reason', models.TextField(blank=True)),
                 ('invited_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('responded_at', models.DateTimeField(blank=True, null=True)),
@@ -160,7 +161,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('status', models.CharField(choices=[('booked', 'Booked'), ('waitlisted', 'On the waitlist'), ('attended', 'Attended'), ('partly_attended', 'Partly attended'), ('no_show', 'Did not attend'), ('cancelled', 'Cancelled')], default='booked', max_length=16)),
                 ('source', models.CharField(choices=[('coordinator', 'Added by a coordinator'), ('public', 'Registered through the link'), ('import', 'Imported')], max_length=12)),
-                ('token', models.CharField(default=sessions.models.new_token, max_length=64, unique=True)),
+                ('token', models.CharField(default=core.tokens.new_token, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='people.participant')),

@@ -51,6 +51,29 @@ def test_it_leaves_other_kinds_and_other_objects_alone():
         assert notification.status == Notification.Status.QUEUED
 
 
+def test_without_a_kind_it_cancels_every_queued_kind_about_that_object_only():
+    participant, other = ParticipantFactory(), ParticipantFactory()
+    reminder, chaser = queue(participant), queue(participant, kind="chaser")
+    sent = queue(participant, kind="confirmation")
+    Notification.objects.filter(pk=sent.pk).update(status=Notification.Status.SENT)
+    other_object = queue(other)
+
+    assert notification_cancel_for(related=participant) == 2
+
+    statuses = {
+        n.pk: n.status
+        for n in Notification.objects.filter(
+            pk__in=[reminder.pk, chaser.pk, sent.pk, other_object.pk]
+        )
+    }
+    assert statuses == {
+        reminder.pk: Notification.Status.CANCELLED,
+        chaser.pk: Notification.Status.CANCELLED,
+        sent.pk: Notification.Status.SENT,
+        other_object.pk: Notification.Status.QUEUED,
+    }
+
+
 @pytest.mark.parametrize("status", [Notification.Status.SENT, Notification.Status.FAILED])
 def test_a_message_already_sent_or_failed_keeps_its_status(status):
     participant = ParticipantFactory()

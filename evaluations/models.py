@@ -1,8 +1,8 @@
 """The standard evaluation form, learners' anonymous responses and what is done with them.
 
-Anonymity (DESIGN.md §4): a Response is never linked to a participant or a registration. The
-Invitation remembers only *that* it was used (a boolean, no time), and a response records only
-the day it was given, so the two cannot be matched up by time either.
+Anonymity (docs/domain.md, Evaluations): a Response is never linked to a participant or a
+registration. The Invitation remembers only *that* it was used (a boolean, no time), and a
+response records only the day it was given, so the two cannot be matched up by time either.
 """
 
 from django.conf import settings
@@ -96,7 +96,7 @@ class Question(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     TEXT_KINDS = (Kind.SHORT_TEXT, Kind.LONG_TEXT)
-    # The reflections every form asks (DESIGN.md §4).
+    # The reflections every form asks (docs/domain.md, Evaluations).
     REFLECTION_KEYS = ("more_of", "less_of", "stop_doing")
 
     class Meta:

@@ -137,7 +137,8 @@ class DeliveryReportAdmin(admin.ModelAdmin):
     list_display = ("session", "delivered_as_planned", "attendee_count", "submitted_at")
     list_select_related = ("session__course_version__course",)
     raw_id_fields = ("session", "submitted_by")
-    # The debrief is the trainer's private wellbeing check-in (DESIGN.md §4): not even linked.
+    # The debrief is the trainer's private wellbeing check-in (docs/domain.md, Privacy): not even
+    # linked.
     exclude = ("debrief",)
 
 

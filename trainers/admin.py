@@ -8,7 +8,7 @@ from trainers.services import trainer_leave
 
 # --- Support, wellbeing and privacy ---
 # SupportSession and WellbeingCheckIn are deliberately not registered: their content is for the
-# trainer and their named supporter only (DESIGN.md §4), and admins are neither.
+# trainer and their named supporter only (docs/domain.md#privacy), and admins are neither.
 # Trainer is registered for the operational fields an admin may need to fix (account, region,
 # status, supporter). Besides PRIVATE_FIELDS, reasonable adjustments (which can reveal health
 # needs) and the yearly earnings limit (which reveals benefits) are left out too: coordinators

@@ -1,10 +1,10 @@
 """Service-user trainers: how they are recruited, trained (Train the Trainer), supported and
 protected.
 
-Privacy (DESIGN.md §4): lived-experience notes, boundaries (topics they will not speak about,
-how much of their story they share), wellbeing check-ins and supervision content are visible only
-to the trainer and their named supporter. Those fields are listed in PRIVATE_FIELDS and are never
-shown in lists, exports or the admin.
+Privacy (docs/domain.md#privacy): lived-experience notes, boundaries (topics they will not speak
+about, how much of their story they share), wellbeing check-ins and supervision content are visible
+only to the trainer and their named supporter. Those fields are listed in PRIVATE_FIELDS and are
+never shown in lists, exports or the admin.
 """
 
 from datetime import date
@@ -227,7 +227,7 @@ class Trainer(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Visible only to the trainer and their supporter (DESIGN.md §4).
+    # Visible only to the trainer and their supporter (docs/domain.md#privacy).
     PRIVATE_FIELDS = (
         "topics_will_speak_about",
         "topics_will_not_speak_about",

@@ -117,8 +117,9 @@ def application_get(*, pk: int) -> Application:
 # --- Trainer profiles and Train the Trainer ---
 
 
-# Coordinators never see Trainer.PRIVATE_FIELDS: their reads leave those columns out altogether,
-# and a trainer who is stepping back shows to them only as "Unavailable" (DESIGN.md §4).
+# Coordinators never see Trainer.PRIVATE_FIELDS: their reads leave those columns out altogether
+# (docs/domain.md#privacy), and a trainer who is stepping back shows to them only as "Unavailable"
+# (docs/domain.md#trainers-and-recruitment).
 STATUS_FOR_COORDINATORS = {
     **dict(Trainer.Status.choices),
     Trainer.Status.STEPPING_BACK: "Unavailable",
@@ -373,8 +374,9 @@ def trainers_available(
 
 # --- Support, wellbeing and privacy ---
 # Lived-experience notes, boundaries, wellbeing check-ins and support sessions are visible only to
-# the trainer and their named supporter (DESIGN.md §4): not to other coordinators, managers or
-# admins. Every read below filters on that, so anyone else gets a 404 and learns nothing.
+# the trainer and their named supporter (docs/domain.md#privacy): not to other coordinators,
+# managers or admins. Every read below filters on that, so anyone else gets a 404 and learns
+# nothing.
 
 
 def _private_to(user, *, via: str = "") -> Q:

@@ -13,9 +13,9 @@ from people.models import User
 from trainers.models import SupportSession, Trainer, WellbeingCheckIn
 from trainers.selectors import checkin_debrief_recipient
 
-# What a trainer writes here is private to them and their named supporter (docs/domain.md). Email
-# is less safe than the app, so a debrief email says who asked and when, never how they feel or
-# what they wrote; the audit trail and the logs get none of it either.
+# What a trainer writes here is private to them and their named supporter (docs/domain.md#privacy).
+# Email is less safe than the app, so a debrief email says who asked and when, never how they feel
+# or what they wrote; the audit trail and the logs get none of it either.
 
 
 @transaction.atomic

@@ -25,9 +25,9 @@ from trainers.selectors import (
 )
 from trainers.services import checkin_record, support_session_record
 
-# These pages are for the trainer and their named supporter only (docs/domain.md). The selectors
-# return nothing to anyone else, so other trainers, coordinators, managers and admins get a 404:
-# the page does not admit that the trainer's notes, check-ins or support sessions exist.
+# These pages are for the trainer and their named supporter only (docs/domain.md#privacy). The
+# selectors return nothing to anyone else, so other trainers, coordinators, managers and admins get
+# a 404: the page does not admit that the trainer's notes, check-ins or support sessions exist.
 
 
 class PrivateDetailView(LoginRequiredMixin, TemplateView):

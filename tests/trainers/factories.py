@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from people.models import Role, User
+from tests.factory_base import ModelFactory
 from tests.people.factories import RegionFactory, UserFactory
 from trainers.models import (
     Application,
@@ -26,7 +27,7 @@ from trainers.models import (
 # A role description is a draft unless told otherwise: only one version may be published.
 
 
-class RoleDescriptionFactory(factory.django.DjangoModelFactory):
+class RoleDescriptionFactory(ModelFactory[RoleDescription]):
     class Meta:
         model = RoleDescription
 
@@ -51,7 +52,7 @@ def published_role_description() -> RoleDescription:
     return published or RoleDescriptionFactory(status=RoleDescription.Status.PUBLISHED)
 
 
-class ApplicationFactory(factory.django.DjangoModelFactory):
+class ApplicationFactory(ModelFactory[Application]):
     class Meta:
         model = Application
 
@@ -67,7 +68,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 # Profiles and T3
 
 
-class TrainerFactory(factory.django.DjangoModelFactory):
+class TrainerFactory(ModelFactory[Trainer]):
     """A trainer profile and the person (with the trainer role) who signs in as it.
     `TrainerFactory(certified=True)` also gives a certification valid today and is active."""
 
@@ -88,7 +89,7 @@ class TrainerFactory(factory.django.DjangoModelFactory):
     involvement = factory.LazyFunction(lambda: list(Involvement.values))
 
 
-class T3ProgrammeFactory(factory.django.DjangoModelFactory):
+class T3ProgrammeFactory(ModelFactory[T3Programme]):
     class Meta:
         model = T3Programme
 
@@ -96,7 +97,7 @@ class T3ProgrammeFactory(factory.django.DjangoModelFactory):
     certification_months = 24
 
 
-class T3RequirementFactory(factory.django.DjangoModelFactory):
+class T3RequirementFactory(ModelFactory[T3Requirement]):
     class Meta:
         model = T3Requirement
 
@@ -105,7 +106,7 @@ class T3RequirementFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n + 1)
 
 
-class CertificationFactory(factory.django.DjangoModelFactory):
+class CertificationFactory(ModelFactory[Certification]):
     """A certification valid today: from 30 days ago for two years."""
 
     class Meta:
@@ -122,7 +123,7 @@ class CertificationFactory(factory.django.DjangoModelFactory):
 # need, e.g. TrainerFactory(user=..., supporter=...).
 
 
-class SupportSessionFactory(factory.django.DjangoModelFactory):
+class SupportSessionFactory(ModelFactory[SupportSession]):
     """A session held a week ago, recorded by the trainer's named supporter."""
 
     class Meta:
@@ -138,7 +139,7 @@ class SupportSessionFactory(factory.django.DjangoModelFactory):
     agreed_actions = "Try a shorter story next time."
 
 
-class WellbeingCheckInFactory(factory.django.DjangoModelFactory):
+class WellbeingCheckInFactory(ModelFactory[WellbeingCheckIn]):
     class Meta:
         model = WellbeingCheckIn
 

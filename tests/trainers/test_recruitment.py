@@ -680,7 +680,9 @@ def _accept_through_the_page(client, coordinator, application, capture):
 
 
 def reset_link(message) -> str:
-    return re.search(r"http://testserver(/accounts/password-reset/\S+/)", message.body).group(1)
+    found = re.search(r"http://testserver(/accounts/password-reset/\S+/)", message.body)
+    assert found, message.body
+    return found.group(1)
 
 
 def test_the_new_trainer_chooses_a_password_from_the_email_and_signs_in(

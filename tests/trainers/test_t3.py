@@ -65,6 +65,7 @@ def requirements(programme: T3Programme) -> list[T3Requirement]:
 
 
 def record_all(trainee: Trainer, by, days=(10, 5, 3)):
+    assert trainee.programme, "the trainee is on no programme"
     for requirement, ago in zip(requirements(trainee.programme), days, strict=True):
         t3_progress_record(
             trainer=trainee,

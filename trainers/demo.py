@@ -68,7 +68,10 @@ def seed_trainers() -> None:
         )
         trainer_assign(trainer=trainer, supporter=coordinator, programme=programme, by=coordinator)
     first = programme.requirements.first()
-    if not T3Progress.objects.filter(trainer=trainer, requirement=first).exists():
+    if (
+        first is not None
+        and not T3Progress.objects.filter(trainer=trainer, requirement=first).exists()
+    ):
         t3_progress_record(
             trainer=trainer,
             requirement=first,

@@ -1,5 +1,6 @@
 import re
 from datetime import date, datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -227,7 +228,7 @@ class ApplicationMoveForm(forms.Form):
             for step in next_steps
         ]
         choices.append((NOTE_ONLY, "No change: just add a note"))
-        self.fields["status"].choices = choices
+        cast(_StepField, self.fields["status"]).choices = choices
         self.fields["status"].initial = NOTE_ONLY
         if next_steps:
             self.fields["status"].help_text = (
@@ -241,8 +242,9 @@ class ApplicationMoveForm(forms.Form):
             self.fields["conversation_date"].initial = when.date()
             self.fields["conversation_time"].initial = when.time()
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("status") == Application.Status.CONVERSATION_BOOKED:
             day, at = cleaned.get("conversation_date"), cleaned.get("conversation_time")
             if day is None and "conversation_date" not in self.errors:
@@ -458,7 +460,8 @@ class T3ProgressForm(forms.Form):
 
     def __init__(self, *args, requirements: QuerySet[T3Requirement], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["requirement"].queryset = requirements
+        requirement = cast("forms.ModelChoiceField[T3Requirement]", self.fields["requirement"])
+        requirement.queryset = requirements
 
 
 class CertificationExpiryForm(forms.Form):

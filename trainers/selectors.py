@@ -1,6 +1,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
@@ -38,6 +39,9 @@ from trainers.models import (
     Trainer,
     WellbeingCheckIn,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # --- Role descriptions and recruitment ---
 
@@ -219,9 +223,14 @@ def t3_requirement_list(*, programme: T3Programme) -> QuerySet[T3Requirement]:
     return T3Requirement.objects.filter(programme=programme).order_by("order", "pk")
 
 
+class RequirementCount(TypedDict):
+    requirement_count: int
+
+
 @dataclass
 class ProgrammePipeline:
-    programme: T3Programme
+    # Annotated with requirement_count, which t3_pipeline and the page read.
+    programme: "WithAnnotations[T3Programme, RequirementCount]"
     # (requirements met, trainers in training who have met that many), from none to all.
     steps: list[tuple[int, int]] = field(default_factory=list)
     in_training: int = 0

@@ -14,7 +14,7 @@ from audit.services import audit_record
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import User
 from trainers.hooks import CERTIFICATION_CHANGED
-from trainers.models import Certification, Trainer
+from trainers.models import Certification, T3Programme, Trainer
 
 # Certification is counted in calendar months; its renewal reminder goes 30 days before it ends,
 # at 09:00 UK time.
@@ -31,8 +31,9 @@ def months_after(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _certify(*, trainer: Trainer, certified_on: date, by: User) -> Certification:
-    programme = trainer.programme
+def _certify(
+    *, trainer: Trainer, programme: T3Programme, certified_on: date, by: User
+) -> Certification:
     certification = Certification.objects.create(
         trainer=trainer,
         programme=programme,

@@ -256,7 +256,10 @@ def application_submit(
             application.save()
     except IntegrityError:
         # The same person's other submission was saved a moment ago (one_open_application...).
-        return _application_sent_again(_application_open_for(email))
+        open_one = _application_open_for(email)
+        if open_one is None:
+            raise  # Not the one open application per email: nothing to add the note to.
+        return _application_sent_again(open_one)
     ApplicationNote.objects.create(
         application=application, status=Application.Status.RECEIVED, at=application.submitted_at
     )

@@ -170,5 +170,10 @@ def t3_progress_record(
     )
     met = T3Progress.objects.filter(trainer=trainer, requirement__programme=trainer.programme)
     if met.count() == trainer.programme.requirements.count():
-        _certify(trainer=trainer, certified_on=met.aggregate(on=Max("completed_on"))["on"], by=by)
+        _certify(
+            trainer=trainer,
+            programme=trainer.programme,
+            certified_on=met.aggregate(on=Max("completed_on"))["on"],
+            by=by,
+        )
     return progress

@@ -12,6 +12,7 @@ from core.clientaddress import client_address
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
 from core.ratelimit import LOCAL, Limit, limit_take
+from people.http import AuthenticatedHttpRequest
 from people.models import Role
 from trainers.forms import (
     ApplicationFilterForm,
@@ -170,7 +171,7 @@ class RoleDescriptionPublishView(RoleRequiredMixin, View):
 
     roles = (Role.COORDINATOR,)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             published = role_description_publish(
                 role_description=role_description_get(pk=pk), by=request.user
@@ -189,7 +190,7 @@ class RoleDescriptionCopyView(RoleRequiredMixin, View):
 
     roles = (Role.COORDINATOR,)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             draft = role_description_draft_from(source=role_description_get(pk=pk), by=request.user)
         except ValidationError as error:
@@ -337,7 +338,7 @@ class ApplicationWelcomeResendView(RoleRequiredMixin, View):
 
     roles = (Role.COORDINATOR,)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             application_welcome_resend(application=application_get(pk=pk), by=request.user)
         except ValidationError as error:
@@ -356,7 +357,7 @@ class ApplicationDeleteView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(application=application_get(pk=self.kwargs["pk"]), **kwargs)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         application_delete(application=application_get(pk=pk), by=request.user)
         messages.success(request, "The application and its history are deleted.")
         return redirect("trainers:application-list")

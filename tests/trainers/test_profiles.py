@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from people.models import Role
 from tests.factories import (
     CertificationFactory,
@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
     trainers_in_bulk,
 )
+from trainers.audit_actions import TrainerAction
 from trainers.models import Certification, Involvement, T3Progress, Trainer
 from trainers.services import (
     trainer_assign,
@@ -497,7 +498,7 @@ def test_a_coordinator_names_the_supporter_and_programme(coordinator_client, coo
     trainer.refresh_from_db()
     assert trainer.supporter == supporter
     assert trainer.programme == programme
-    event = AuditEvent.objects.get(action=Action.TRAINER_ASSIGNED)
+    event = AuditEvent.objects.get(action=TrainerAction.TRAINER_ASSIGNED)
     assert event.actor == coordinator
     assert event.changes["supporter"] == [None, "Sam Supporter"]
 
@@ -557,7 +558,7 @@ def test_saving_the_same_supporter_again_records_nothing(coordinator):
 
     trainer_assign(trainer=trainer, supporter=coordinator, programme=None, by=coordinator)
 
-    assert not AuditEvent.objects.filter(action=Action.TRAINER_ASSIGNED).exists()
+    assert not AuditEvent.objects.filter(action=TrainerAction.TRAINER_ASSIGNED).exists()
 
 
 # Query bounds

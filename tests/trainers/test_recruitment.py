@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from notifications.models import Notification
 from people.models import Role, User
 from tests.factories import (
@@ -27,6 +27,7 @@ from tests.factories import (
     UserFactory,
     published_role_description,
 )
+from trainers.audit_actions import TrainerAction
 from trainers.models import Application, ApplicationNote, Involvement, RoleDescription, Trainer
 from trainers.services import (
     application_accept,
@@ -405,7 +406,7 @@ def test_every_step_is_recorded_in_the_audit_trail(coordinator):
         application=application, status=Status.OFFERED, note="Private words", by=coordinator
     )
 
-    event = AuditEvent.objects.get(action=Action.APPLICATION_STATUS_CHANGED)
+    event = AuditEvent.objects.get(action=TrainerAction.APPLICATION_STATUS_CHANGED)
     assert event.actor == coordinator
     assert event.changes == {"status": ["conversation_booked", "offered"]}
     assert "Private words" not in str(event.changes)
@@ -666,10 +667,10 @@ def test_accepting_creates_the_trainers_account_and_profile(coordinator):
     assert application.trainer == trainer
     assert application.status == Status.ACCEPTED
     assert AuditEvent.objects.filter(
-        action=Action.TRAINER_ACCOUNT_CREATED, actor=coordinator, object_id=str(trainer.pk)
+        action=TrainerAction.TRAINER_ACCOUNT_CREATED, actor=coordinator, object_id=str(trainer.pk)
     ).exists()
     assert AuditEvent.objects.filter(
-        action=Action.APPLICATION_STATUS_CHANGED, changes={"status": ["offered", "accepted"]}
+        action=TrainerAction.APPLICATION_STATUS_CHANGED, changes={"status": ["offered", "accepted"]}
     ).exists()
 
 
@@ -752,7 +753,7 @@ def test_accepting_someone_who_already_has_an_account_is_refused_and_changes_not
     assert User.objects.count() == users
     assert not Trainer.objects.exists()
     assert mail.outbox == []
-    assert not AuditEvent.objects.filter(action=Action.TRAINER_ACCOUNT_CREATED).exists()
+    assert not AuditEvent.objects.filter(action=TrainerAction.TRAINER_ACCOUNT_CREATED).exists()
 
 
 def test_accepting_is_all_or_nothing(coordinator, monkeypatch):
@@ -820,7 +821,7 @@ def test_a_coordinator_deletes_an_application_when_asked(client, coordinator):
     assert response.url == PIPELINE
     assert not Application.objects.exists()
     assert not ApplicationNote.objects.exists()
-    event = AuditEvent.objects.get(action=Action.APPLICATION_DELETED)
+    event = AuditEvent.objects.get(action=TrainerAction.APPLICATION_DELETED)
     assert event.actor == coordinator
     assert "Sam Taylor" not in f"{event.object_repr} {event.changes}"
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from core.pdf import safe_url_fetcher
 from tests.factories import (
     ApplicationFactory,
@@ -18,6 +18,7 @@ from tests.factories import (
     published_role_description,
     trainers_in_bulk,
 )
+from trainers.audit_actions import TrainerAction
 from trainers.models import RoleDescription
 from trainers.services import (
     role_description_create,
@@ -151,7 +152,7 @@ def test_publishing_is_recorded_in_the_audit_trail(coordinator):
 
     role_description_publish(role_description=draft, by=coordinator)
 
-    event = AuditEvent.objects.get(action=Action.ROLE_DESCRIPTION_PUBLISHED)
+    event = AuditEvent.objects.get(action=TrainerAction.ROLE_DESCRIPTION_PUBLISHED)
     assert event.actor == coordinator
     assert event.changes == {"version": draft.version, "retired_version": old.version}
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from notifications.models import Notification
 from notifications.tasks import send_due_notifications
 from tests.factories import (
@@ -21,6 +21,7 @@ from tests.factories import (
     TrainerFactory,
     UserFactory,
 )
+from trainers.audit_actions import TrainerAction
 from trainers.models import Certification, T3Programme, T3Progress, T3Requirement, Trainer
 from trainers.selectors import t3_pipeline
 from trainers.services import (
@@ -112,7 +113,7 @@ def test_recording_a_requirement_keeps_its_date_evidence_and_who(trainee, coordi
     assert progress.completed_on == TODAY
     assert progress.evidence == "Attended all three days"
     assert progress.recorded_by == coordinator
-    event = AuditEvent.objects.get(action=Action.T3_PROGRESS_RECORDED)
+    event = AuditEvent.objects.get(action=TrainerAction.T3_PROGRESS_RECORDED)
     assert event.changes == {"requirement": first.title, "completed_on": TODAY.isoformat()}
 
 
@@ -202,7 +203,7 @@ def test_meeting_the_last_requirement_certifies_at_once(trainee, coordinator):
     assert certification.expires_on == date(2027, 6, 13)
     trainee.refresh_from_db()
     assert trainee.status == Trainer.Status.ACTIVE
-    event = AuditEvent.objects.get(action=Action.CERTIFIED)
+    event = AuditEvent.objects.get(action=TrainerAction.CERTIFIED)
     assert event.actor == coordinator
     assert event.changes["expires_on"] == "2027-06-13"
 
@@ -310,7 +311,7 @@ def test_a_coordinator_corrects_the_expiry_and_the_reminder_moves(trainee, coord
     new = Notification.objects.get(status=Notification.Status.QUEUED)
     assert new.due_at == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     assert "31 December 2026" in new.subject
-    event = AuditEvent.objects.get(action=Action.CERTIFICATION_CHANGED)
+    event = AuditEvent.objects.get(action=TrainerAction.CERTIFICATION_CHANGED)
     assert event.changes == {"expires_on": ["2027-06-13", "2026-12-31"]}
 
 
@@ -363,7 +364,7 @@ def test_the_same_expiry_again_changes_nothing(coordinator):
         certification=certification, expires_on=certification.expires_on, by=coordinator
     )
 
-    assert not AuditEvent.objects.filter(action=Action.CERTIFICATION_CHANGED).exists()
+    assert not AuditEvent.objects.filter(action=TrainerAction.CERTIFICATION_CHANGED).exists()
 
 
 # Through the coordinators' trainer page

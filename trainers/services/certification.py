@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_record
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import User
+from trainers.audit_actions import TrainerAction
 from trainers.hooks import CERTIFICATION_CHANGED
 from trainers.models import Certification, T3Programme, Trainer
 
@@ -47,7 +47,7 @@ def _certify(
         trainer.status = Trainer.Status.ACTIVE
         trainer.save(update_fields=["status"])
     audit_record(
-        action=Action.CERTIFIED,
+        action=TrainerAction.CERTIFIED,
         actor=by,
         obj=certification,
         changes={
@@ -83,7 +83,7 @@ def certification_expiry_update(
     certification.expires_on = expires_on
     certification.save(update_fields=["expires_on"])
     audit_record(
-        action=Action.CERTIFICATION_CHANGED,
+        action=TrainerAction.CERTIFICATION_CHANGED,
         actor=by,
         obj=certification,
         changes={"expires_on": (before, expires_on)},

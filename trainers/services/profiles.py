@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_record
 from notifications.services import notification_cancel_for
 from people.models import Region, User
+from trainers.audit_actions import TrainerAction
 from trainers.hooks import TRAINER_LEFT
 from trainers.models import Involvement, T3Programme, Trainer
 from trainers.services.certification import RENEWAL_KIND
@@ -151,7 +151,7 @@ def trainer_assign(
         return trainer
     trainer.supporter, trainer.programme = supporter, programme
     trainer.save(update_fields=["supporter", "programme"])
-    audit_record(action=Action.TRAINER_ASSIGNED, actor=by, obj=trainer, changes=changes)
+    audit_record(action=TrainerAction.TRAINER_ASSIGNED, actor=by, obj=trainer, changes=changes)
     return trainer
 
 

@@ -9,12 +9,12 @@ from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_record
 from notifications.models import Notification
 from notifications.services import notification_queue
 from people.models import Region, Role, User
 from people.services import user_create
+from trainers.audit_actions import TrainerAction
 from trainers.models import Application, ApplicationNote, Involvement, RoleDescription, Trainer
 
 # A published or retired role description is never changed: people who applied under a version
@@ -159,7 +159,7 @@ def role_description_publish(*, role_description: RoleDescription, by: User) -> 
     role_description.published_at = timezone.now()
     role_description.save(update_fields=["version", "status", "published_at"])
     audit_record(
-        action=Action.ROLE_DESCRIPTION_PUBLISHED,
+        action=TrainerAction.ROLE_DESCRIPTION_PUBLISHED,
         actor=by,
         obj=role_description,
         changes={
@@ -313,7 +313,7 @@ def _application_status_set(
     application.save()
     ApplicationNote.objects.create(application=application, status=status, text=note, by=by)
     audit_record(
-        action=Action.APPLICATION_STATUS_CHANGED,
+        action=TrainerAction.APPLICATION_STATUS_CHANGED,
         actor=by,
         obj=application,
         changes={"status": (before, status), **changes},
@@ -388,7 +388,7 @@ def application_accept(*, application: Application, by: User, note: str = "") ->
         application, status=Application.Status.ACCEPTED, by=by, note=note, changes={}
     )
     audit_record(
-        action=Action.TRAINER_ACCOUNT_CREATED,
+        action=TrainerAction.TRAINER_ACCOUNT_CREATED,
         actor=by,
         obj=trainer,
         changes={"application": application.pk},
@@ -435,7 +435,7 @@ def application_delete(*, application: Application, by: User) -> None:
     application = _application_locked(application)
     # The audit event names no one: the point is that the person's details are gone.
     audit_record(
-        action=Action.APPLICATION_DELETED,
+        action=TrainerAction.APPLICATION_DELETED,
         actor=by,
         changes={"application": application.pk, "status": application.status},
     )
@@ -455,5 +455,7 @@ def application_purge_closed(*, now: datetime | None = None) -> int:
     ids = list(expired.values_list("pk", flat=True))
     if ids:
         Application.objects.filter(pk__in=ids).delete()
-        audit_record(action=Action.APPLICATION_DELETED, changes={"closed_applications": len(ids)})
+        audit_record(
+            action=TrainerAction.APPLICATION_DELETED, changes={"closed_applications": len(ids)}
+        )
     return len(ids)

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_record
 from people.models import User
+from trainers.audit_actions import TrainerAction
 from trainers.models import T3Programme, T3Progress, T3Requirement, Trainer
 from trainers.services.certification import _certify, _day
 from trainers.services.profiles import _check_range
@@ -163,7 +163,7 @@ def t3_progress_record(
     progress.save()
     # The evidence notes are not copied to the audit trail: they may say anything about a person.
     audit_record(
-        action=Action.T3_PROGRESS_RECORDED,
+        action=TrainerAction.T3_PROGRESS_RECORDED,
         actor=by,
         obj=trainer,
         changes={"requirement": requirement.title, "completed_on": completed_on},

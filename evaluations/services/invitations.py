@@ -21,8 +21,8 @@ from evaluations.selectors import (
 )
 from notifications.services import notification_queue
 from people.models import User
+from sessions.display import session_when
 from sessions.models import Registration, TrainingSession
-from sessions.services import session_when
 
 # Only attendees are invited (docs/domain.md#evaluations). A link takes exactly one response:
 # the invitation is marked used by a conditional UPDATE in the same transaction that stores the

@@ -12,13 +12,17 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-import sessions.services as services
 from notifications.models import Notification
 from sessions.models import TrainerAssignment, TrainingSession
 from sessions.services import (
     TRAINER_REMINDER_KIND,
+    _common,
     assignment_accept,
     assignment_withdraw,
+    assignments,
+    delivery,
+    registrations,
+    scheduling,
     session_cancel,
     session_confirm,
     session_update,
@@ -89,8 +93,11 @@ def paused_after_first_lock(monkeypatch):
 
         return locked
 
-    monkeypatch.setattr(services, "_session_locked", pausing(services._session_locked))
-    monkeypatch.setattr(services, "_people_locked", pausing(services._people_locked))
+    # Patched in every module that looks them up, so each service pauses as it did before.
+    for module in (scheduling, assignments, registrations, delivery):
+        monkeypatch.setattr(module, "_session_locked", pausing(_common._session_locked))
+    for module in (scheduling, assignments):
+        monkeypatch.setattr(module, "_people_locked", pausing(_common._people_locked))
     return barrier
 
 

@@ -16,11 +16,11 @@ from audit.models import Action, AuditEvent
 from notifications.models import Notification
 from notifications.services import notification_queue
 from people.models import Role
-from sessions import services
 from sessions.models import CourseVersion, TrainingSession
 from sessions.services import (
     TRAINER_REMINDER_KIND,
     assignment_accept,
+    scheduling,
     session_cancel,
     session_confirm,
     session_create,
@@ -447,7 +447,7 @@ def test_changing_only_the_places_does_not_tell_the_trainers(coordinator, versio
 
 def test_hooks_hear_of_a_move(coordinator, version, room, monkeypatch):
     heard = []
-    monkeypatch.setattr(services, "SESSION_MOVED", [heard.append])
+    monkeypatch.setattr(scheduling, "SESSION_MOVED", [heard.append])
     session = schedule(coordinator, version, room)
 
     update(session, coordinator, starts_at=at(DAY, 11), ends_at=at(DAY, 14))
@@ -543,7 +543,7 @@ def test_cancelling_cancels_every_reminder_queued_about_the_session(coordinator,
 def test_hooks_hear_of_a_cancellation_with_its_reason(coordinator, version, room, monkeypatch):
     heard = []
     monkeypatch.setattr(
-        services, "SESSION_CANCELLED", [lambda s: heard.append((s.pk, s.cancellation_reason))]
+        scheduling, "SESSION_CANCELLED", [lambda s: heard.append((s.pk, s.cancellation_reason))]
     )
     session = schedule(coordinator, version, room)
 

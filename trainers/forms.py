@@ -1,13 +1,13 @@
 import re
 from datetime import date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.dates import LONDON
 from core.forms import NativeDateInput, NativeTimeInput, PlainEmailField
 from people.models import Region, User
 from trainers.models import (
@@ -24,9 +24,6 @@ from trainers.models import (
 from trainers.selectors import STATUS_FILTER_FOR_COORDINATORS, STATUS_FOR_COORDINATORS
 
 # --- Role descriptions and recruitment ---
-
-# Conversations are booked in UK time, whatever the server's clock says.
-LONDON = ZoneInfo("Europe/London")
 
 
 class RoleDescriptionForm(forms.ModelForm):

@@ -3,13 +3,13 @@ programme, with its expiry date and the renewal reminder that goes before it."""
 
 import calendar
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.dates import LONDON
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import User
 from trainers.audit_actions import TrainerAction
@@ -21,7 +21,6 @@ from trainers.models import Certification, T3Programme, Trainer
 RENEWAL_KIND = "certification_renewal"
 RENEWAL_REMINDER_DAYS = 30
 RENEWAL_REMINDER_AT = time(9, 0)
-LONDON = ZoneInfo("Europe/London")
 
 
 def months_after(day: date, months: int) -> date:

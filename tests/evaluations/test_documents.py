@@ -178,7 +178,7 @@ def test_who_downloads_the_report_decides_whether_it_names_attendees(
         asked["with_names"] = with_names
         return b"%PDF-fake"
 
-    monkeypatch.setattr("evaluations.views.render_session_report_pdf", fake_render)
+    monkeypatch.setattr("evaluations.views.documents.render_session_report_pdf", fake_render)
     client.force_login(user)
 
     response = client.get(report_url(session))

@@ -8,8 +8,8 @@ from django.db.models import Case, Max, When
 from django.utils import timezone
 from django.utils.text import slugify
 
-from audit.models import Action
 from audit.services import audit_record
+from evaluations.audit_actions import EvaluationAction
 from evaluations.models import EvaluationForm, Question, Section
 from evaluations.selectors import form_problems
 from evaluations.standard_form import STANDARD_CONTENT_NOTE, STANDARD_FORM_TITLE, STANDARD_SECTIONS
@@ -145,7 +145,7 @@ def form_publish(*, form: EvaluationForm, by: User) -> EvaluationForm:
     form.published_at = timezone.now()
     form.save(update_fields=["status", "published_at"])
     audit_record(
-        action=Action.EVALUATION_FORM_PUBLISHED,
+        action=EvaluationAction.EVALUATION_FORM_PUBLISHED,
         actor=by,
         obj=form,
         changes={

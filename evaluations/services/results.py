@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from audit.models import Action
 from audit.services import audit_record
+from evaluations.audit_actions import EvaluationAction
 from evaluations.models import Answer, FreeTextRelease, Question
 from people.models import User
 from sessions.models import TrainingSession
@@ -24,7 +24,7 @@ def free_text_release(*, session: TrainingSession, by: User) -> FreeTextRelease:
     if not created:
         when = date_format(timezone.localtime(release.released_at), "j F Y")
         raise ValidationError(f"These comments were already released to the trainers on {when}.")
-    audit_record(action=Action.EVALUATION_COMMENTS_RELEASED, actor=by, obj=session)
+    audit_record(action=EvaluationAction.EVALUATION_COMMENTS_RELEASED, actor=by, obj=session)
     return release
 
 
@@ -51,7 +51,7 @@ def answer_hide(*, answer: Answer, by: User, reason: str) -> Answer:
     answer.hidden_reason = reason
     answer.save(update_fields=["hidden_by", "hidden_at", "hidden_reason"])
     audit_record(
-        action=Action.EVALUATION_COMMENT_HIDDEN,
+        action=EvaluationAction.EVALUATION_COMMENT_HIDDEN,
         actor=by,
         obj=answer.response.session,
         changes={"question": answer.question.key},

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_record
+from evaluations.audit_actions import EvaluationAction
 from evaluations.models import CourseReview
 from evaluations.selectors import course_draft_of, review_participant_choices
 from people.models import User
@@ -73,7 +73,7 @@ def course_review_record(
     )
     review.participants.set(participants)
     audit_record(
-        action=Action.COURSE_REVIEW_RECORDED,
+        action=EvaluationAction.COURSE_REVIEW_RECORDED,
         actor=by,
         obj=version,
         changes={"review": review.pk, "held_on": held_on.isoformat()},
@@ -105,7 +105,7 @@ def course_review_next_version_start(*, review: CourseReview, by: User) -> Cours
     review.next_version = copy
     review.save(update_fields=["next_version"])
     audit_record(
-        action=Action.COURSE_REVIEW_NEXT_VERSION,
+        action=EvaluationAction.COURSE_REVIEW_NEXT_VERSION,
         actor=by,
         obj=copy,
         changes={"review": review.pk, "from_version": version.number},

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.views.generic import View
 
-from audit.models import Action
+from audit.actions import ExportAction
 from audit.services import audit_record
 from core.permissions import RoleRequiredMixin
 from evaluations.pdf import certificates_zip, render_certificate_pdf, render_session_report_pdf
@@ -41,7 +41,10 @@ class SessionReportPdfView(SessionResultsMixin, View):
         filename = f"session-report-{slugify(self.session.code)}.pdf"
         if with_names:  # learners' names leave the app: an export like any other
             audit_record(
-                action=Action.EXPORT, request=request, obj=self.session, changes={"file": filename}
+                action=ExportAction.EXPORT,
+                request=request,
+                obj=self.session,
+                changes={"file": filename},
             )
         return _pdf_response(content, filename)
 
@@ -57,7 +60,9 @@ class SessionCertificatesZipView(RoleRequiredMixin, View):
         )
         response = HttpResponse(certificates_zip(session), content_type="application/zip")
         filename = f"certificates-{slugify(session.code)}.zip"
-        audit_record(action=Action.EXPORT, request=request, obj=session, changes={"file": filename})
+        audit_record(
+            action=ExportAction.EXPORT, request=request, obj=session, changes={"file": filename}
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response

@@ -9,7 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.views.generic import FormView, TemplateView, View
 
-from core.csvsafe import csv_response
+from audit.exports import csv_response
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
 from evaluations.forms import CommentHideForm, ResultsFilterForm

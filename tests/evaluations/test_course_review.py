@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
+from evaluations.audit_actions import EvaluationAction
 from evaluations.models import CourseReview
 from sessions.models import CourseVersion, DeliveryReport, TrainerAssignment, TrainingSession
 from tests.factories import (
@@ -187,7 +188,7 @@ def test_the_coordinator_records_a_review_and_it_is_audited(client, coordinator,
     assert review.recorded_by == coordinator
     assert review.decisions == "Cut the icebreaker to ten minutes."
     assert AuditEvent.objects.filter(
-        action=Action.COURSE_REVIEW_RECORDED, actor=coordinator
+        action=EvaluationAction.COURSE_REVIEW_RECORDED, actor=coordinator
     ).exists()
 
 
@@ -247,7 +248,7 @@ def test_a_bad_review_is_refused_at_the_field_keeping_what_was_typed(
     if field != "findings":
         assert "Kept finding" in page
     assert not CourseReview.objects.exists()
-    assert not AuditEvent.objects.filter(action=Action.COURSE_REVIEW_RECORDED).exists()
+    assert not AuditEvent.objects.filter(action=EvaluationAction.COURSE_REVIEW_RECORDED).exists()
 
 
 def test_a_staff_co_facilitator_alone_is_not_a_service_user_trainer(
@@ -288,7 +289,7 @@ def test_the_coordinator_starts_the_next_version_from_a_review(client, coordinat
     assert draft.status == CourseVersion.Status.DRAFT
     assert draft.number == review.course_version.number + 1
     assert response.url == reverse("sessions:course-version-detail", kwargs={"pk": draft.pk})
-    assert AuditEvent.objects.filter(action=Action.COURSE_REVIEW_NEXT_VERSION).exists()
+    assert AuditEvent.objects.filter(action=EvaluationAction.COURSE_REVIEW_NEXT_VERSION).exists()
     page = text_of(client.get(response.url))
     assert f"Started from the review of {review.held_on:%-d %B %Y}" in re.sub(r"<[^>]+>", "", page)
 

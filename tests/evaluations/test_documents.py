@@ -337,14 +337,15 @@ def test_the_zip_of_a_missing_session_is_a_404(client, coordinator):
 def test_downloading_the_named_report_and_the_zip_is_audited_as_an_export(
     client, coordinator, session
 ):
-    from audit.models import Action, AuditEvent
+    from audit.actions import ExportAction
+    from audit.models import AuditEvent
 
     client.force_login(coordinator)
 
     client.get(report_url(session))
     client.get(zip_url(session))
 
-    files = [e.changes["file"] for e in AuditEvent.objects.filter(action=Action.EXPORT)]
+    files = [e.changes["file"] for e in AuditEvent.objects.filter(action=ExportAction.EXPORT)]
     assert sorted(files) == sorted(
         [f"session-report-{session.code.lower()}.pdf", f"certificates-{session.code.lower()}.zip"]
     )

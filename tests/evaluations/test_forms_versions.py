@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
+from evaluations.audit_actions import EvaluationAction
 from evaluations.models import EvaluationForm, Question, Response, Section
 from evaluations.services import (
     course_form_create,
@@ -586,7 +587,7 @@ def test_publishing_retires_the_version_before_and_is_recorded(coordinator, draf
     draft.refresh_from_db()
     assert (first.status, draft.status) == ("retired", "published")
     assert draft.published_at is not None
-    event = AuditEvent.objects.get(action=Action.EVALUATION_FORM_PUBLISHED)
+    event = AuditEvent.objects.get(action=EvaluationAction.EVALUATION_FORM_PUBLISHED)
     assert event.actor == coordinator
     assert event.changes == {"version": 2, "course": None, "retired_version": 1}
 
@@ -609,7 +610,7 @@ def test_a_published_version_is_not_published_again(coordinator):
         form_publish(form=standard_form(), by=coordinator)
 
     assert "is published, so it cannot be changed" in refusal.value.messages[0]
-    assert not AuditEvent.objects.filter(action=Action.EVALUATION_FORM_PUBLISHED).exists()
+    assert not AuditEvent.objects.filter(action=EvaluationAction.EVALUATION_FORM_PUBLISHED).exists()
 
 
 def test_a_standard_draft_without_the_reflections_is_not_published(coordinator, draft):

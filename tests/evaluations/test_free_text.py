@@ -8,7 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
+from evaluations.audit_actions import EvaluationAction
 from evaluations.models import Answer, FreeTextRelease
 from evaluations.selectors import COMMENTS_RULE, RESULTS_WITHHELD
 from evaluations.services import answer_hide, free_text_release
@@ -140,7 +141,9 @@ def test_a_coordinator_releases_the_comments_with_the_button(client, coordinator
     assert release.released_by == coordinator
     assert "Comments released." in response.content.decode()
     assert AuditEvent.objects.filter(
-        action=Action.EVALUATION_COMMENTS_RELEASED, actor=coordinator, object_id=str(session.pk)
+        action=EvaluationAction.EVALUATION_COMMENTS_RELEASED,
+        actor=coordinator,
+        object_id=str(session.pk),
     ).exists()
     assert "Release comments to the trainers" not in page(client, coordinator, session)
 
@@ -153,7 +156,9 @@ def test_releasing_twice_keeps_the_first_release_and_says_so(client, coordinator
 
     assert FreeTextRelease.objects.filter(session=session).count() == 1
     assert "already released" in response.content.decode()
-    assert AuditEvent.objects.filter(action=Action.EVALUATION_COMMENTS_RELEASED).count() == 1
+    assert (
+        AuditEvent.objects.filter(action=EvaluationAction.EVALUATION_COMMENTS_RELEASED).count() == 1
+    )
 
 
 @pytest.mark.parametrize("who", ["trainer", "manager", "team_lead"])
@@ -197,7 +202,7 @@ def test_hiding_is_audited_without_the_comment_or_the_reason(client, coordinator
 
     client.post(hide_url(comment), {"reason": "Names a patient"})
 
-    event = AuditEvent.objects.get(action=Action.EVALUATION_COMMENT_HIDDEN)
+    event = AuditEvent.objects.get(action=EvaluationAction.EVALUATION_COMMENT_HIDDEN)
     assert event.actor == coordinator
     assert event.changes == {"question": "most_useful"}
     assert "Ward 4" not in str(event.changes) + event.object_repr
@@ -251,7 +256,7 @@ def test_a_bad_reason_is_refused_at_the_field_and_kept(
         assert reason in html
     comment.refresh_from_db()
     assert comment.hidden_at is None
-    assert not AuditEvent.objects.filter(action=Action.EVALUATION_COMMENT_HIDDEN).exists()
+    assert not AuditEvent.objects.filter(action=EvaluationAction.EVALUATION_COMMENT_HIDDEN).exists()
 
 
 def test_a_comment_cannot_be_hidden_twice(client, coordinator, comment):

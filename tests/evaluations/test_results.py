@@ -10,7 +10,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.actions import ExportAction
+from audit.models import AuditEvent
 from evaluations.models import Answer, Question, Section
 from evaluations.selectors import results_answer_rows, results_sessions, results_summary
 from evaluations.services import answer_hide
@@ -437,7 +438,7 @@ def test_coordinators_download_one_row_per_response_with_a_column_per_question(
     assert sorted(row[column["organisation"]] for row in rows[1:]) == ["1", "2", "3", "4", "5"]
     assert {row[column["most_useful"]] for row in rows[1:]} == {"a", "b", "c", "d", "'=SUM(A1)"}
     assert {row[0] for row in rows[1:]} == {session.code}
-    assert AuditEvent.objects.filter(action=Action.EXPORT, actor=coordinator).exists()
+    assert AuditEvent.objects.filter(action=ExportAction.EXPORT, actor=coordinator).exists()
 
 
 def test_the_rows_are_sorted_by_their_values_not_by_when_they_came(coordinator, session):
@@ -507,4 +508,4 @@ def test_only_coordinators_and_managers_export_answers(client, request, session,
     response = client.get(reverse("evaluations:results-session-csv", args=[session.pk]))
 
     assert response.status_code == 403
-    assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
+    assert not AuditEvent.objects.filter(action=ExportAction.EXPORT).exists()

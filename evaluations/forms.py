@@ -1,4 +1,5 @@
 import re
+from typing import Any, cast
 
 from django import forms
 
@@ -147,7 +148,11 @@ def _limit_help(question: Question, limit: int) -> str:
 def _question_field(question: Question) -> forms.Field:
     """The field a learner answers a question with; the messages match the service's."""
     kind, required = question.kind, question.required
-    common = {"label": question.text, "required": required, "help_text": question.help_text}
+    common: dict[str, Any] = {
+        "label": question.text,
+        "required": required,
+        "help_text": question.help_text,
+    }
     if kind == Question.Kind.RATING:
         ends = {1: question.low_label, 5: question.high_label}
         choices = [(str(n), f"{n} – {ends[n]}" if ends.get(n) else str(n)) for n in range(1, 6)]
@@ -270,7 +275,7 @@ class ResultsFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["trainer"].queryset = (
+        cast("forms.ModelChoiceField[User]", self.fields["trainer"]).queryset = (
             User.objects.filter(
                 pk__in=TrainerAssignment.objects.filter(
                     status=TrainerAssignment.Status.ACCEPTED

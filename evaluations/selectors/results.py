@@ -1,7 +1,9 @@
 """Results: who sees which, and what they show, under one rule for anonymity."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -70,7 +72,7 @@ def results_sees_everything(user) -> bool:
     return user.has_role(Role.COORDINATOR, Role.MANAGER)
 
 
-def _sessions_delivered_by(user) -> QuerySet[TrainerAssignment]:
+def _sessions_delivered_by(user) -> QuerySet[TrainerAssignment, Mapping[str, Any]]:
     return TrainerAssignment.objects.filter(
         user=user, status=TrainerAssignment.Status.ACCEPTED, role__in=RESULTS_TEAM_ROLES
     ).values("session")
@@ -428,10 +430,11 @@ def _answer_counts(answers: QuerySet[Answer]) -> dict[str, dict]:
         .annotate(n=Count("pk"))
     )
     for row in grouped:
-        value = {
+        by_kind: dict[str, object] = {
             Question.Kind.RATING: row["number"],
             Question.Kind.YES_NO: row["boolean"],
-        }.get(row["question__kind"], row["text"])
+        }
+        value = by_kind.get(row["question__kind"], row["text"])
         if value is None or value == "":
             continue
         group = (row["response__session"], row["question__key"])
@@ -443,13 +446,13 @@ def _answer_counts(answers: QuerySet[Answer]) -> dict[str, dict]:
         .values("response__session", "question__key", "selected")
         .annotate(n=Count("pk"))
     )
-    for row in combinations:
-        group = (row["response__session"], row["question__key"])
+    for combination in combinations:
+        group = (combination["response__session"], combination["question__key"])
         key_counts = per_session[group]
-        key_counts[None] = key_counts.get(None, 0) + row["n"]  # how many answered
-        answered[group] += row["n"]
-        for choice in row["selected"] or []:
-            key_counts[choice] = key_counts.get(choice, 0) + row["n"]
+        key_counts[None] = key_counts.get(None, 0) + combination["n"]  # how many answered
+        answered[group] += combination["n"]
+        for choice in combination["selected"] or []:
+            key_counts[choice] = key_counts.get(choice, 0) + combination["n"]
     counts: dict[str, dict] = defaultdict(dict)
     for group, values in per_session.items():
         if answered[group] < MIN_RESPONSES_TO_SHOW:

@@ -3,6 +3,7 @@ the reviews themselves."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -12,6 +13,9 @@ from evaluations.selectors.results import results_sees_everything
 from people.models import User
 from sessions.models import CourseVersion, DeliveryReport, TrainerAssignment, TrainingSession
 from trainers.models import Trainer
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # A course version's review page: its evaluation results (results_summary) and what the
 # delivery reports of its delivered sessions say to change in the course (never the private
@@ -74,7 +78,13 @@ def review_change_notes(*, version: CourseVersion) -> list[ChangeNote]:
     return [ChangeNote(code, starts_at, text) for code, starts_at, text in rows]
 
 
-def review_participant_choices(*, version: CourseVersion, user) -> QuerySet[User]:
+class ServiceUserTrainerMark(TypedDict):
+    is_service_user_trainer: bool
+
+
+def review_participant_choices(
+    *, version: CourseVersion, user
+) -> "QuerySet[WithAnnotations[User, ServiceUserTrainerMark]]":
     """Who can take part in a review: the coordinators of the version's sessions (and the
     coordinator recording it) and the trainers who delivered it. `is_service_user_trainer` marks
     those who delivered it with a trainer profile."""

@@ -83,7 +83,9 @@ def results_answer_rows(*, sessions: QuerySet[TrainingSession]) -> tuple[list[st
         ]
 
     rows: list[list] = []
-    current, values, code, session_pk = None, {}, "", None
+    current: int | None = None
+    values: dict[str, str | int] = {}
+    code, session_pk = "", 0
     for response_id, pk, session_code, key, *answer in answers.iterator(chunk_size=5000):
         if response_id != current:
             if current is not None:

@@ -169,12 +169,13 @@ def _answer_error(question: Question, value) -> str:
     if value is None or value in ("", []):
         if not question.required:
             return ""
-        return {
+        missing: dict[str, str] = {
             Question.Kind.RATING: "Choose a number from 1 to 5.",
             Question.Kind.YES_NO: "Choose yes or no.",
             Question.Kind.SINGLE: "Choose one of the options.",
             Question.Kind.MULTIPLE: "Choose at least one of the options.",
-        }.get(kind, "Write an answer to this question.")
+        }
+        return missing.get(kind, "Write an answer to this question.")
     if kind == Question.Kind.RATING:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             return "Choose a number from 1 to 5."

@@ -62,7 +62,7 @@ def course_review_record(
         errors["findings"] = "Write down what the review found."
     if not decisions:
         errors["decisions"] = "Write down what the review decided to change."
-    if errors:
+    if errors or held_on is None:
         raise ValidationError(errors)
     review = CourseReview.objects.create(
         course_version=version,
@@ -89,8 +89,8 @@ def course_review_next_version_start(*, review: CourseReview, by: User) -> Cours
     version = review.course_version
     # The course is locked so two people starting a new version at once cannot both get one.
     Course.objects.select_for_update().get(pk=version.course_id)
-    if review.next_version_id is not None:
-        draft = review.next_version
+    draft = review.next_version
+    if draft is not None:
         raise NextVersionExists(
             f"Version {draft.number} was already started from this review.", draft=draft
         )

@@ -78,7 +78,7 @@ class CertificateView(_LearnerLinkMixin, View):
             state = "unknown"
         elif invitation_refused_reason(invitation) == "expired":
             state = "expired"
-        if state:
+        if state or invitation is None:
             return TemplateResponse(
                 request,
                 RespondView.refused_template_name,

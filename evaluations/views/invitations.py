@@ -3,7 +3,7 @@ short link, the thanks page, and the coordinator's response rate and one reminde
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
@@ -31,6 +31,7 @@ from evaluations.services import (
     invitations_chase,
     response_submit,
 )
+from people.http import AuthenticatedHttpRequest
 from people.models import Role
 from sessions.forms import SelfCheckInForm
 from sessions.models import TrainingSession
@@ -81,9 +82,17 @@ class RespondView(_LearnerLinkMixin, TemplateView):
     def invitation(self) -> Invitation | None:
         return invitation_get_by_token(token=self.kwargs["token"])
 
+    @property
+    def known_invitation(self) -> Invitation:
+        """The invitation of a link refused_reason() let through: an unknown one never gets
+        this far."""
+        if self.invitation is None:
+            raise Http404
+        return self.invitation
+
     @cached_property
     def forms(self) -> SessionForms:
-        return evaluation_forms_for_session(session=self.invitation.registration.session)
+        return evaluation_forms_for_session(session=self.known_invitation.registration.session)
 
     def refused(self, state: str) -> HttpResponse:
         session = self.invitation.registration.session if self.invitation else None
@@ -120,7 +129,7 @@ class RespondView(_LearnerLinkMixin, TemplateView):
         form = ResponseForm(request.POST, sections=self.forms.sections)
         if form.is_valid():
             try:
-                response_submit(invitation=self.invitation, answers=form.answers())
+                response_submit(invitation=self.known_invitation, answers=form.answers())
             except InvitationUsed:
                 return self.refused("used")
             except InvitationExpired:
@@ -213,7 +222,7 @@ class SessionEvaluationChaseView(RoleRequiredMixin, View):
     roles = (Role.COORDINATOR,)
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         session = registration_session_get(pk=pk)
         try:
             sent = invitations_chase(session=session, by=request.user)

@@ -1,6 +1,8 @@
 """Results: a session's and a course version's results pages and spreadsheets, the results
 overview, and releasing and hiding comments."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +26,7 @@ from evaluations.selectors import (
     results_summary,
 )
 from evaluations.services import answer_hide, free_text_release
+from people.http import AuthenticatedHttpRequest
 from people.models import Role
 from sessions.models import CourseVersion, TrainingSession
 
@@ -31,11 +34,14 @@ from sessions.models import CourseVersion, TrainingSession
 # and its comments once released with 5 responses; another trainer gets a 404; team leads are
 # refused for now. Only coordinators release or hide comments; coordinators and managers export.
 
-RESULTS_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.TRAINER)
+RESULTS_ROLES: tuple[str, ...] = (Role.COORDINATOR, Role.MANAGER, Role.TRAINER)
 
 
 class SessionResultsMixin(RoleRequiredMixin):
     roles = RESULTS_ROLES
+    # Set by the view this mixin is used with (View.setup), and read by the property below.
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     @cached_property
     def session(self) -> TrainingSession:
@@ -67,7 +73,7 @@ class SessionCommentsReleaseView(SessionResultsMixin, View):
     roles = (Role.COORDINATOR,)
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             free_text_release(session=self.session, by=request.user)
         except ValidationError as error:
@@ -93,6 +99,9 @@ class SessionAnswersCsvView(SessionResultsMixin, View):
 
 class CourseVersionResultsMixin(RoleRequiredMixin):
     roles = RESULTS_ROLES
+    # Set by the view this mixin is used with (View.setup), and read by the property below.
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     @cached_property
     def version(self) -> CourseVersion:

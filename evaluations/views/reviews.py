@@ -3,7 +3,7 @@ next version from one."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.views.generic import FormView, View
@@ -28,6 +28,7 @@ from evaluations.services import (
     course_review_record,
 )
 from evaluations.views.results import RESULTS_ROLES
+from people.http import AuthenticatedHttpRequest
 from people.models import Role
 from sessions.models import CourseVersion
 
@@ -101,7 +102,7 @@ class CourseReviewNextVersionView(RoleRequiredMixin, View):
     roles = (Role.COORDINATOR,)
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         review = course_review_get(pk=pk)
         try:
             draft = course_review_next_version_start(review=review, by=request.user)

@@ -4,15 +4,16 @@ import factory
 from django.db.models import Max
 from django.utils import timezone
 
+from evaluations.models import Answer, EvaluationForm, Question, Response
 from sessions.models import TrainingSession
+from tests.factory_base import ModelFactory
 from tests.sessions.factories import TrainingSessionFactory
 
 # The form
 
 
-def standard_form():
+def standard_form() -> EvaluationForm:
     """The published standard form, seeded (version 1) if there is none yet."""
-    from evaluations.models import EvaluationForm
     from evaluations.services import standard_form_seed
 
     published = EvaluationForm.objects.filter(
@@ -21,17 +22,17 @@ def standard_form():
     return published or standard_form_seed()
 
 
-class EvaluationFormFactory(factory.django.DjangoModelFactory):
+class EvaluationFormFactory(ModelFactory[EvaluationForm]):
     """The published standard form (seeded with its sections and questions), or the existing
     one. Pass `course=` for a course's own extra questions: an empty draft set."""
 
     class Meta:
-        model = "evaluations.EvaluationForm"
+        model = EvaluationForm
 
     title = "Session evaluation"
 
     @classmethod
-    def _create(cls, model_class, *args, **kwargs):
+    def _create(cls, model_class, *args, **kwargs) -> EvaluationForm:
         course = kwargs.get("course")
         if course is None:
             return standard_form()
@@ -50,9 +51,9 @@ class EvaluationFormFactory(factory.django.DjangoModelFactory):
 # with one value per response (None: not answered). `keys` limits which questions are answered.
 
 
-class ResponseFactory(factory.django.DjangoModelFactory):
+class ResponseFactory(ModelFactory[Response]):
     class Meta:
-        model = "evaluations.Response"
+        model = Response
 
     session = factory.SubFactory(TrainingSessionFactory, status=TrainingSession.Status.DELIVERED)
     form = factory.LazyFunction(standard_form)
@@ -66,19 +67,17 @@ def responses_for(
     ratings: dict | None = None,
     answers: dict | None = None,
     keys: tuple[str, ...] | None = None,
-    form=None,
-    course_form=None,
-) -> list:
+    form: EvaluationForm | None = None,
+    course_form: EvaluationForm | None = None,
+) -> list[Response]:
     """`n` responses to `session`, made with bulk_create in batches of 5,000."""
-    from evaluations.models import Answer, Question, Response
-
     form = form or standard_form()
     forms = [f for f in (form, course_form) if f is not None]
     questions = [
         q for q in Question.objects.filter(section__form__in=forms) if keys is None or q.key in keys
     ]
     given = {**(ratings or {}), **(answers or {})}
-    defaults = {Question.Kind.RATING: 4, Question.Kind.YES_NO: True}
+    defaults: dict[str, object] = {Question.Kind.RATING: 4, Question.Kind.YES_NO: True}
     today = timezone.localdate()
     responses = Response.objects.bulk_create(
         [
@@ -95,11 +94,12 @@ def responses_for(
                 value = value[i]
             if value is None:
                 continue
-            field = {
+            fields: dict[str, str] = {
                 Question.Kind.RATING: "number",
                 Question.Kind.YES_NO: "boolean",
                 Question.Kind.MULTIPLE: "selected",
-            }.get(question.kind, "text")
+            }
+            field = fields.get(question.kind, "text")
             rows.append(Answer(response=response, question=question, **{field: value}))
     Answer.objects.bulk_create(rows, batch_size=5000)
     # As response_submit does after each response: counted into results in batches of five.

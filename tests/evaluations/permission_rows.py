@@ -2,7 +2,7 @@
 
 See tests/permissions.py for what a row says; tests/test_permission_matrix.py runs them."""
 
-from evaluations.models import CourseReview
+from evaluations.models import CourseReview, EvaluationForm, Question, Section
 from evaluations.services import form_copy
 from tests.evaluations.factories import responses_for, standard_form
 from tests.evaluations.response_helpers import (
@@ -16,6 +16,21 @@ from tests.sessions.factories import (
     CourseVersionFactory,
     TrainerAssignmentFactory,
 )
+
+
+def first_section(form: EvaluationForm) -> Section:
+    """The form's first section (every form these rows open has one)."""
+    section = form.sections.first()
+    assert section is not None, form
+    return section
+
+
+def first_question(form: EvaluationForm) -> Question:
+    """The first question of the form's first section."""
+    question = first_section(form).questions.first()
+    assert question is not None, form
+    return question
+
 
 ROWS: list[Row] = [
     # --- Evaluations: the form ---
@@ -52,51 +67,51 @@ ROWS: list[Row] = [
     ),
     Row(
         "evaluations:section-edit",
-        lambda p: {"pk": form_copy(form=standard_form()).sections.first().pk},
+        lambda p: {"pk": first_section(form_copy(form=standard_form())).pk},
         only("coordinator"),
     ),
     Row(
         "evaluations:section-delete",
-        lambda p: {"pk": form_copy(form=standard_form()).sections.first().pk},
+        lambda p: {"pk": first_section(form_copy(form=standard_form())).pk},
         only("coordinator"),
         "draft",
     ),
     Row(
         "evaluations:section-delete",
-        lambda p: {"pk": standard_form().sections.first().pk},
+        lambda p: {"pk": first_section(standard_form()).pk},
         only("coordinator") | {"coordinator": 302},
         "published: shown, not removed",
     ),
     Row(
         "evaluations:section-move",
-        lambda p: {"pk": form_copy(form=standard_form()).sections.first().pk},
+        lambda p: {"pk": first_section(form_copy(form=standard_form())).pk},
         only("coordinator") | {"coordinator": 405},
     ),
     Row(
         "evaluations:question-create",
-        lambda p: {"pk": form_copy(form=standard_form()).sections.first().pk},
+        lambda p: {"pk": first_section(form_copy(form=standard_form())).pk},
         only("coordinator"),
     ),
     Row(
         "evaluations:question-edit",
-        lambda p: {"pk": form_copy(form=standard_form()).sections.first().questions.first().pk},
+        lambda p: {"pk": first_question(form_copy(form=standard_form())).pk},
         only("coordinator"),
         "draft",
     ),
     Row(
         "evaluations:question-edit",
-        lambda p: {"pk": standard_form().sections.first().questions.first().pk},
+        lambda p: {"pk": first_question(standard_form()).pk},
         only("coordinator") | {"coordinator": 302},
         "published: shown, not edited",
     ),
     Row(
         "evaluations:question-delete",
-        lambda p: {"pk": form_copy(form=standard_form()).sections.first().questions.first().pk},
+        lambda p: {"pk": first_question(form_copy(form=standard_form())).pk},
         only("coordinator"),
     ),
     Row(
         "evaluations:question-move",
-        lambda p: {"pk": form_copy(form=standard_form()).sections.first().questions.first().pk},
+        lambda p: {"pk": first_question(form_copy(form=standard_form())).pk},
         only("coordinator") | {"coordinator": 405},
     ),
     # --- Evaluations: invitations and responses ---

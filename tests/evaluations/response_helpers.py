@@ -28,7 +28,9 @@ def invitation_for(
     """An attendee of a delivered session and their invitation (and the published form)."""
     standard_form()
     registration = RegistrationFactory(session=session or delivered_session(), status=status, **kw)
-    return invitation_ensure(registration=registration)
+    invitation = invitation_ensure(registration=registration)
+    assert invitation is not None, registration.status
+    return invitation
 
 
 def respond_url(invitation: Invitation) -> str:
@@ -93,12 +95,13 @@ def service_answers(*forms: EvaluationForm) -> dict[int, object]:
     values: dict[int, object] = {}
     for form in forms or (standard_form(),):
         for q in questions_of(form):
-            values[q.pk] = {
+            by_kind: dict[str, object] = {
                 Question.Kind.RATING: 4,
                 Question.Kind.YES_NO: True,
                 Question.Kind.SINGLE: (q.choices or [""])[0],
                 Question.Kind.MULTIPLE: q.choices[:2],
-            }.get(q.kind, f"Answer to {q.key}")
+            }
+            values[q.pk] = by_kind.get(q.kind, f"Answer to {q.key}")
     return values
 
 

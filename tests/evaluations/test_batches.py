@@ -27,7 +27,7 @@ from tests.factories import UserFactory, responses_for, standard_form
 def answer(invitation, *, rating: int, comment: str) -> Response:
     """One learner's answers through the service learners use: every rating `rating`, every
     yes/no yes, and `comment` in every box for words."""
-    answers = {}
+    answers: dict[int, object] = {}
     for question in questions_of(standard_form()):
         if question.kind == Question.Kind.RATING:
             answers[question.pk] = rating

@@ -3,6 +3,8 @@ changed (sections, questions), published (the version before is retired, answers
 version they answered) and never changed again; a new version is made from it instead. A course
 may add its own questions, kept the same way. The reflections are always asked."""
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -378,7 +380,12 @@ def test_a_rating_keeps_its_labelled_ends_and_a_repeated_key_gets_a_number(draft
     assert (first.low_label, first.high_label, first.choices) == ("Too slow", "Too fast", [])
 
 
-RATING = {"text": "Pace?", "kind": "rating", "low_label": "Slow", "high_label": "Fast"}
+RATING: dict[str, Any] = {
+    "text": "Pace?",
+    "kind": "rating",
+    "low_label": "Slow",
+    "high_label": "Fast",
+}
 
 
 @pytest.mark.parametrize(

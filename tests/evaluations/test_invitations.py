@@ -85,7 +85,9 @@ def deliver(session, trainer, capture):
 
 
 def link_in(message) -> str:
-    return re.search(r"https?://\S+/evaluate/[\w-]+/", message.body)[0]
+    found = re.search(r"https?://\S+/evaluate/[\w-]+/", message.body)
+    assert found, message.body
+    return found[0]
 
 
 # --- Invitations ---

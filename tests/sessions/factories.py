@@ -21,6 +21,7 @@ from sessions.models import (
     TrainingSession,
     Venue,
 )
+from tests.factory_base import ModelFactory
 from tests.people.factories import ParticipantFactory, RegionFactory
 from tests.trainers.factories import TrainerFactory
 
@@ -30,7 +31,7 @@ from tests.trainers.factories import TrainerFactory
 # outcome=None for a version with no outcomes yet.
 
 
-class CourseFactory(factory.django.DjangoModelFactory):
+class CourseFactory(ModelFactory[Course]):
     class Meta:
         model = Course
         skip_postgeneration_save = True
@@ -41,7 +42,7 @@ class CourseFactory(factory.django.DjangoModelFactory):
     )
 
 
-class CourseVersionFactory(factory.django.DjangoModelFactory):
+class CourseVersionFactory(ModelFactory[CourseVersion]):
     class Meta:
         model = CourseVersion
         skip_postgeneration_save = True
@@ -61,7 +62,7 @@ class CourseVersionFactory(factory.django.DjangoModelFactory):
     )
 
 
-class LearningOutcomeFactory(factory.django.DjangoModelFactory):
+class LearningOutcomeFactory(ModelFactory[LearningOutcome]):
     class Meta:
         model = LearningOutcome
         skip_postgeneration_save = True
@@ -74,7 +75,7 @@ class LearningOutcomeFactory(factory.django.DjangoModelFactory):
     )
 
 
-class ActivityFactory(factory.django.DjangoModelFactory):
+class ActivityFactory(ModelFactory[Activity]):
     class Meta:
         model = Activity
 
@@ -87,7 +88,7 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n + 1)
 
 
-class VenueFactory(factory.django.DjangoModelFactory):
+class VenueFactory(ModelFactory[Venue]):
     class Meta:
         model = Venue
 
@@ -97,7 +98,7 @@ class VenueFactory(factory.django.DjangoModelFactory):
     accessibility = "Step-free entrance, lift to all floors, accessible toilet."
 
 
-class RoomFactory(factory.django.DjangoModelFactory):
+class RoomFactory(ModelFactory[Room]):
     class Meta:
         model = Room
 
@@ -121,7 +122,7 @@ def next_week_at(hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo("Europe/London"))
 
 
-class TrainingSessionFactory(factory.django.DjangoModelFactory):
+class TrainingSessionFactory(ModelFactory[TrainingSession]):
     class Meta:
         model = TrainingSession
 
@@ -136,7 +137,7 @@ class TrainingSessionFactory(factory.django.DjangoModelFactory):
     status = TrainingSession.Status.PLANNED
 
 
-class TrainerAssignmentFactory(factory.django.DjangoModelFactory):
+class TrainerAssignmentFactory(ModelFactory[TrainerAssignment]):
     class Meta:
         model = TrainerAssignment
 
@@ -176,7 +177,7 @@ def training_sessions_in_bulk(
 # database (no email); pass status="waitlisted" and so on. registrations_in_bulk() makes many.
 
 
-class RegistrationFactory(factory.django.DjangoModelFactory):
+class RegistrationFactory(ModelFactory[Registration]):
     class Meta:
         model = Registration
 
@@ -186,7 +187,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     source = Registration.Source.PUBLIC
 
 
-class SessionCostFactory(factory.django.DjangoModelFactory):
+class SessionCostFactory(ModelFactory[SessionCost]):
     class Meta:
         model = SessionCost
 

@@ -4,15 +4,16 @@ A hook is declared once, in the firing app's `hooks.py`, as a function signature
 saying who fires it, when, and who listens:
 
     @hook()
-    def session_cancelled(*, session: TrainingSession, reason: str) -> None:
-        '''Fired by sessions.services.session_cancel inside its transaction. Listeners: ...'''
+    def session_delivered(*, session: TrainingSession) -> None:
+        '''Fired by sessions.services.delivery_report_submit in its transaction. Listeners: ...'''
 
-The declaration's body never runs. The app that fires it calls `session_cancelled.fire(session=...,
-reason=...)`, which calls every listener with exactly those arguments and returns their results in
-the order they were connected. Higher apps connect their listeners in `AppConfig.ready()`;
-a listener's signature is checked against the declaration by mypy. A hook declared with
-`required=True` must have a listener, or `manage.py check` fails (core.E001): an empty hook
-would otherwise silently mean "nothing to do". Effects within one app are plain calls, not hooks.
+The declaration's body never runs. The app that fires it calls
+`session_delivered.fire(session=session)`, which calls every listener with exactly those
+arguments and returns their results in the order they were connected. Higher apps connect
+their listeners in `AppConfig.ready()`; a listener's signature is checked against the
+declaration by mypy. A hook declared with `required=True` must have a listener, or
+`manage.py check` fails (core.E001): an empty hook would otherwise silently mean "nothing to
+do". Effects within one app are plain calls, not hooks.
 See docs/architecture.md#hooks for every hook.
 """
 

@@ -27,10 +27,9 @@ class EvaluationsConfig(AppConfig):
         )
 
         from evaluations.services import invitations_on_session_delivered
-        from sessions.services import SESSION_DELIVERED
+        from sessions.hooks import session_delivered
 
-        if invitations_on_session_delivered not in SESSION_DELIVERED:
-            SESSION_DELIVERED.append(invitations_on_session_delivered)
+        session_delivered.connect(invitations_on_session_delivered)
 
         # The standard form's first version, for demo data (deployments run
         # `manage.py seed_evaluation_form` once instead).

@@ -33,26 +33,18 @@ class SessionsConfig(AppConfig):
             ),
         )
 
-        # Trainers sit below sessions, so they learn who is booked through this hook.
+        # Trainers sit below sessions: they learn who is booked, and let sessions react to a
+        # corrected certification or a trainer leaving, through their hooks.
         from sessions.selectors import session_bookings
-        from trainers.selectors import BOOKINGS
+        from sessions.services import (
+            assignments_on_trainer_left,
+            sessions_on_certification_changed,
+        )
+        from trainers.hooks import bookings, certification_changed, trainer_left
 
-        if session_bookings not in BOOKINGS:
-            BOOKINGS.append(session_bookings)
-
-        # A lead's certification cut short can leave a confirmed session not service-user-led.
-        from sessions.services import sessions_on_certification_changed
-        from trainers.services import CERTIFICATION_CHANGED
-
-        if sessions_on_certification_changed not in CERTIFICATION_CHANGED:
-            CERTIFICATION_CHANGED.append(sessions_on_certification_changed)
-
-        # A trainer who leaves is taken off the sessions still to come.
-        from sessions.services import assignments_on_trainer_left
-        from trainers.services import TRAINER_LEFT
-
-        if assignments_on_trainer_left not in TRAINER_LEFT:
-            TRAINER_LEFT.append(assignments_on_trainer_left)
+        bookings.connect(session_bookings)
+        certification_changed.connect(sessions_on_certification_changed)
+        trainer_left.connect(assignments_on_trainer_left)
 
         from people.hooks import demo_seed
         from sessions.demo import seed_sessions

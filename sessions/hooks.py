@@ -1,18 +1,21 @@
-"""The hooks the sessions app fires: lists of functions that other parts of the project append to,
-which the sessions services call inside their transaction when a session is cancelled, moved,
-given a new joining link or delivered."""
+"""What apps above sessions plug into it (declared with core.hooks; docs/architecture.md#hooks).
 
-from collections.abc import Callable
+What happens to learners when a session is cancelled, moved or given a new joining link is the
+sessions app's own business, so the scheduling services call the registration services for it
+directly; only effects in higher apps go through a hook.
+"""
 
+from core.hooks import hook
 from sessions.models import TrainingSession
 
-# Other parts of the app register here what must also happen, inside the same transaction, when
-# a session is cancelled (its learners told, their reminders cancelled) or moved (their
-# reminders re-timed). During the call `session.cancellation_reason` holds the reason given.
-SESSION_CANCELLED: list[Callable[[TrainingSession], None]] = []
-SESSION_MOVED: list[Callable[[TrainingSession], None]] = []
-# ... and when only an online session's joining link changed (its learners get the new link).
-SESSION_LINK_CHANGED: list[Callable[[TrainingSession], None]] = []
-# ... and when a session becomes delivered, or its attendance is corrected after that (so the
-# hooks must be safe to run more than once).
-SESSION_DELIVERED: list[Callable[[TrainingSession], None]] = []
+
+@hook()
+def session_delivered(*, session: TrainingSession) -> None:
+    """A session became delivered, or its attendance was corrected afterwards; runs inside the
+    same transaction, so listeners must be safe to run more than once.
+
+    Fired by sessions.services.delivery_report_submit (the session becomes delivered) and by
+    sessions.services.attendance_record (a delivered session's register changed). Listener:
+    evaluations (evaluations.services.invitations_on_session_delivered), which invites the
+    learners who attended to give feedback.
+    """

@@ -1,25 +1,22 @@
-"""What apps above trainers plug into it. Trainers sit below sessions and cannot import them, so
-each hook here is a list that a higher app appends a function to in its AppConfig.ready() (the
-sessions app registers all three). trainers.selectors and trainers.services still export them
-under their old names."""
+"""What apps above trainers plug into it (declared with core.hooks; docs/architecture.md#hooks).
 
-from collections.abc import Callable, Mapping
+Trainers sit below sessions and cannot import them, so whatever trainers need to know about
+sessions, or must let sessions react to, goes through these hooks. The sessions app connects
+its listeners in SessionsConfig.ready().
+"""
+
+from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import NamedTuple
 
+from core.hooks import hook
 from people.models import User
 from trainers.models import Certification, Trainer
 
-# "Who can deliver on this date" needs to know who is already booked, which only the sessions app
-# knows. Sessions sit above trainers, so trainers cannot import them: instead the sessions app
-# appends a function to BOOKINGS in its AppConfig.ready(). Each function is called with the
-# session's start and end and returns a BookingCounts. With nothing registered nobody is busy.
-# Read by trainers.selectors.trainers_available.
-
 
 class BookingCounts(NamedTuple):
-    """What one bookings hook knows about a time window."""
+    """What one bookings listener knows about a time window."""
 
     # Trainers already booked on something that overlaps the window.
     busy: frozenset[int] = frozenset()
@@ -27,13 +24,33 @@ class BookingCounts(NamedTuple):
     this_month: Mapping[int, int] = MappingProxyType({})
 
 
-BOOKINGS: list[Callable[[datetime, datetime], BookingCounts]] = []
+@hook(required=True)
+def bookings(*, starts_at: datetime, ends_at: datetime) -> BookingCounts:
+    """Who is already booked around a window, and how many sessions each has that month.
 
-# Apps above trainers register here what must follow a corrected expiry date, inside the same
-# transaction (sessions re-checks the sessions the trainer leads): called with the
-# certification and who changed it. Fired by trainers.services.certification_expiry_update.
-CERTIFICATION_CHANGED: list[Callable[[Certification, User], None]] = []
-# What must also happen, inside the same transaction, when a trainer leaves the programme (the
-# sessions app takes them off sessions still to come). Called with the trainer and who did it.
-# Fired by trainers.services.trainer_leave.
-TRAINER_LEFT: list[Callable[[Trainer, User | None], None]] = []
+    Fired by trainers.selectors.trainers_available ("who can deliver on this date"), which adds
+    up every listener's counts. Listener: sessions (sessions.selectors.session_bookings).
+    Required: with no listener everybody would look free, so `manage.py check` refuses to run
+    without one (core.E001).
+    """
+
+
+@hook()
+def certification_changed(*, certification: Certification, by: User) -> None:
+    """A certification's expiry date was corrected; runs inside the same transaction.
+
+    Fired by trainers.services.certification_expiry_update. Listener: sessions
+    (sessions.services.sessions_on_certification_changed), which plans again any confirmed
+    session the trainer leads that is no longer service-user-led.
+    """
+
+
+@hook()
+def trainer_left(*, trainer: Trainer, by: User | None) -> None:
+    """A trainer left the programme (`by` is None when they left themselves); runs inside the
+    same transaction.
+
+    Fired by trainers.services.trainer_leave. Listener: sessions
+    (sessions.services.assignments_on_trainer_left), which takes them off sessions still to
+    come and tells the coordinators.
+    """

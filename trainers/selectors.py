@@ -23,10 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from people.models import Region, User
-
-# The bookings hook is declared in trainers.hooks; it stays importable from here.
-from trainers.hooks import BOOKINGS as BOOKINGS
-from trainers.hooks import BookingCounts as BookingCounts
+from trainers.hooks import bookings
 from trainers.models import (
     Application,
     ApplicationNote,
@@ -359,8 +356,7 @@ def trainers_available(
         candidates = candidates.filter(region=region)
     busy: set[int] = set()
     this_month: Counter[int] = Counter()
-    for hook in BOOKINGS:
-        counts = hook(starts_at, ends_at)
+    for counts in bookings.fire(starts_at=starts_at, ends_at=ends_at):
         busy.update(counts.busy)
         this_month.update(counts.this_month)
     # Involvement is a JSON list, which SQLite cannot search inside, so it is checked here.

@@ -105,9 +105,9 @@ def invitation_ensure(*, registration: Registration) -> Invitation | None:
 
 
 def invitations_on_session_delivered(session: TrainingSession) -> int:
-    """Invite each attendee of a delivered session not invited yet (registered in
-    sessions.services.SESSION_DELIVERED, so a late attendance correction is invited too);
-    how many were invited now."""
+    """Invite each attendee of a delivered session not invited yet (listens to the
+    sessions.hooks.session_delivered hook, so a late attendance correction is invited too); how
+    many were invited now."""
     if session.status != TrainingSession.Status.DELIVERED:
         return 0
     registrations = (

@@ -34,8 +34,9 @@ from sessions.models import (
     TrainerAssignment,
     TrainingSession,
 )
+from trainers.hooks import BookingCounts
 from trainers.models import Involvement, Trainer
-from trainers.selectors import BookingCounts, trainers_available
+from trainers.selectors import trainers_available
 
 # Times are entered and shown in Europe/London and stored in UTC: "that day" and "that month"
 # always mean UK days and months, whatever the server's clock says.

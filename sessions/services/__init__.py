@@ -1,18 +1,5 @@
-"""The sessions app's services, one module per topic; callers import them from here. The hook
-lists (sessions.hooks) and the display formatters (sessions.display) are re-exported too, for the
-callers that still import them from here."""
+"""The sessions app's services, one module per topic; callers import them from here."""
 
-from sessions.display import (
-    session_label,
-    session_when,
-    session_where,
-)
-from sessions.hooks import (
-    SESSION_CANCELLED,
-    SESSION_DELIVERED,
-    SESSION_LINK_CHANGED,
-    SESSION_MOVED,
-)
 from sessions.services.assignments import (
     ACCEPT_REFUSED,
     ACCEPTED_KIND,
@@ -110,11 +97,7 @@ __all__ = [
     "LEARNER_REMINDER_DAYS_BEFORE",
     "LEARNER_REMINDER_KIND",
     "RegistrationResult",
-    "SESSION_CANCELLED",
     "SESSION_CANCELLED_KIND",
-    "SESSION_DELIVERED",
-    "SESSION_LINK_CHANGED",
-    "SESSION_MOVED",
     "SESSION_MOVED_KIND",
     "STEPPED_OFF_KIND",
     "TRAINER_LEFT_KIND",
@@ -163,10 +146,7 @@ __all__ = [
     "session_cost_remove",
     "session_cost_room_hire_add",
     "session_create",
-    "session_label",
     "session_update",
-    "session_when",
-    "session_where",
     "sessions_on_certification_changed",
     "trainer_reminder_times",
     "venue_create",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from people.models import User
 from sessions.audit_actions import SessionAction
-from sessions.hooks import SESSION_DELIVERED
+from sessions.hooks import session_delivered
 from sessions.models import DeliveryReport, Registration, Room, SessionCost, TrainingSession
 from sessions.selectors import (
     ATTENDANCE_MARKS,
@@ -67,8 +67,7 @@ def attendance_record(
             changed.append(registration)
     Registration.objects.bulk_update(changed, ["status", "status_changed_at"])
     if changed and session.status == TrainingSession.Status.DELIVERED:
-        for hook in SESSION_DELIVERED:
-            hook(session)
+        session_delivered.fire(session=session)
     counts = registration_counts(session=session)
     audit_record(
         action=SessionAction.ATTENDANCE_RECORDED,
@@ -173,8 +172,7 @@ def delivery_report_submit(
     status_before = session.status
     session.status = TrainingSession.Status.DELIVERED
     session.save(update_fields=["status", "updated_at"])
-    for hook in SESSION_DELIVERED:
-        hook(session)
+    session_delivered.fire(session=session)
     # Nothing about the debrief goes into the trail, not even that there was one.
     audit_record(
         action=SessionAction.DELIVERY_REPORT_FILED,

@@ -16,7 +16,6 @@ from notifications.services import notification_cancel_for, notification_queue
 from people.models import Participant, ParticipantType, Team, User
 from people.services import participant_get_or_create
 from sessions.display import session_when, session_where
-from sessions.hooks import SESSION_CANCELLED, SESSION_LINK_CHANGED, SESSION_MOVED
 from sessions.ics import calendar_document, session_event
 from sessions.models import Registration, TrainingSession, new_token
 from sessions.selectors import (
@@ -448,12 +447,3 @@ def registrations_on_session_changed(session: TrainingSession) -> int:
             ics=_learner_ics(registration) if booked else "",
         )
     return len(registrations)
-
-
-# session_cancel and session_update call these inside their transactions.
-if registrations_on_session_cancelled not in SESSION_CANCELLED:
-    SESSION_CANCELLED.append(registrations_on_session_cancelled)
-if registrations_on_session_changed not in SESSION_MOVED:
-    SESSION_MOVED.append(registrations_on_session_changed)
-if registrations_on_joining_link_changed not in SESSION_LINK_CHANGED:
-    SESSION_LINK_CHANGED.append(registrations_on_joining_link_changed)

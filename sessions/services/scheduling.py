@@ -17,7 +17,6 @@ from notifications.services import notification_cancel_for, notification_queue
 from people.models import Region, User
 from sessions.audit_actions import SessionAction
 from sessions.display import _local, _long_day, session_label, session_when, session_where
-from sessions.hooks import SESSION_CANCELLED, SESSION_LINK_CHANGED, SESSION_MOVED
 from sessions.models import CourseVersion, Room, TrainerAssignment, TrainingSession
 from sessions.selectors import (
     BOOKED_STATUSES,
@@ -34,7 +33,13 @@ from sessions.services.assignments import (
     TRAINER_REMINDER_KIND,
     _trainer_reminders_queue,
 )
-from sessions.services.registrations import _places_taken, _waitlist_fill
+from sessions.services.registrations import (
+    _places_taken,
+    _waitlist_fill,
+    registrations_on_joining_link_changed,
+    registrations_on_session_cancelled,
+    registrations_on_session_changed,
+)
 from trainers.models import Certification
 
 # A room and a person are never booked twice at overlapping times (docs/domain.md, Sessions and
@@ -324,13 +329,12 @@ def _session_moved(session: TrainingSession, *, was: str, was_where: str) -> Non
             context=_session_context(session)
             | {"was": was, "was_where": was_where, "status": assignment.status},
         )
-    for hook in SESSION_MOVED:
-        hook(session)
+    registrations_on_session_changed(session)
 
 
 def _joining_link_changed(session: TrainingSession) -> None:
     """Send the new joining link to the people on the session: its accepted trainers and
-    co-facilitators here, its booked learners through SESSION_LINK_CHANGED. The link is read
+    co-facilitators here, its booked learners through the registration services. The link is read
     when each email is sent, never stored in the notification log."""
     assignments = session.assignments.filter(
         status=TrainerAssignment.Status.ACCEPTED
@@ -350,14 +354,13 @@ def _joining_link_changed(session: TrainingSession) -> None:
             template="sessions/email/joining_link_changed_trainer",
             context=_session_context(session),
         )
-    for hook in SESSION_LINK_CHANGED:
-        hook(session)
+    registrations_on_joining_link_changed(session)
 
 
 @transaction.atomic
 def session_cancel(*, session: TrainingSession, reason: str, by: User) -> TrainingSession:
     """Cancel a planned or confirmed session: its pending reminders are cancelled and the people
-    invited to or on it are told why; registered hooks tell the learners."""
+    invited to or on it are told why, and its learners that it is cancelled."""
     session = _session_locked(session)
     if session.status not in BOOKED_STATUSES:
         raise ValidationError(
@@ -399,9 +402,7 @@ def session_cancel(*, session: TrainingSession, reason: str, by: User) -> Traini
             template="sessions/email/session_cancelled_trainer",
             context=_session_context(session) | {"reason": reason},
         )
-    session.cancellation_reason = reason
-    for hook in SESSION_CANCELLED:
-        hook(session)
+    registrations_on_session_cancelled(session)
     audit_record(
         action=SessionAction.SESSION_CANCELLED,
         actor=by,

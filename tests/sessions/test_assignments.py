@@ -41,7 +41,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.locks import wait_until_it_waits_for_our_lock
-from trainers import selectors as trainer_selectors
+from trainers.hooks import bookings as bookings_hook
 from trainers.models import Involvement, Trainer
 from trainers.selectors import trainers_available
 
@@ -98,7 +98,7 @@ def refusal(call) -> ValidationError:
 
 
 def test_the_sessions_app_registers_its_bookings_with_the_trainers_app():
-    assert session_bookings in trainer_selectors.BOOKINGS
+    assert session_bookings in bookings_hook.listeners
 
 
 def test_a_trainer_invited_to_or_on_an_overlapping_session_is_busy(session, region):

@@ -445,9 +445,9 @@ def test_changing_only_the_places_does_not_tell_the_trainers(coordinator, versio
     assert not Notification.objects.filter(kind="session_moved_trainer").exists()
 
 
-def test_hooks_hear_of_a_move(coordinator, version, room, monkeypatch):
+def test_the_learners_side_hears_of_a_move(coordinator, version, room, monkeypatch):
     heard = []
-    monkeypatch.setattr(scheduling, "SESSION_MOVED", [heard.append])
+    monkeypatch.setattr(scheduling, "registrations_on_session_changed", heard.append)
     session = schedule(coordinator, version, room)
 
     update(session, coordinator, starts_at=at(DAY, 11), ends_at=at(DAY, 14))
@@ -540,16 +540,18 @@ def test_cancelling_cancels_every_reminder_queued_about_the_session(coordinator,
     assert reminder.status == Notification.Status.CANCELLED
 
 
-def test_hooks_hear_of_a_cancellation_with_its_reason(coordinator, version, room, monkeypatch):
+def test_the_learners_side_hears_of_a_cancellation(coordinator, version, room, monkeypatch):
     heard = []
     monkeypatch.setattr(
-        scheduling, "SESSION_CANCELLED", [lambda s: heard.append((s.pk, s.cancellation_reason))]
+        scheduling,
+        "registrations_on_session_cancelled",
+        lambda s: heard.append((s.pk, s.status)),
     )
     session = schedule(coordinator, version, room)
 
     session_cancel(session=session, reason="Snow", by=coordinator)
 
-    assert heard == [(session.pk, "Snow")]
+    assert heard == [(session.pk, "cancelled")]
 
 
 def test_a_cancellation_needs_a_reason(coordinator, version, room):

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
+from core.checks import check_required_hooks
 from tests.factories import CertificationFactory, RegionFactory, TrainerFactory
-from trainers import selectors
+from trainers.hooks import BookingCounts
+from trainers.hooks import bookings as bookings_hook
 from trainers.models import Certification, Trainer
-from trainers.selectors import BookingCounts, trainers_available
+from trainers.selectors import trainers_available
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +28,13 @@ def _frozen_day():
 
 @pytest.fixture(autouse=True)
 def _only_the_hooks_a_test_registers(monkeypatch):
-    """The sessions app registers its own hook at start-up; these tests set their own."""
-    monkeypatch.setattr(selectors, "BOOKINGS", [])
+    """The sessions app connects its own listener at start-up; these tests connect their own."""
+    monkeypatch.setattr(bookings_hook, "listeners", [])
 
 
 @pytest.fixture
 def bookings():
-    """Register a bookings hook as the sessions app would, and take it away afterwards."""
+    """Connect a bookings listener as the sessions app would, and take it away afterwards."""
     calls = []
     answer = BookingCounts()
 
@@ -42,9 +44,8 @@ def bookings():
 
     hook.answer = answer
     hook.calls = calls
-    selectors.BOOKINGS.append(hook)
-    yield hook
-    selectors.BOOKINGS.remove(hook)
+    with bookings_hook.connected(hook):
+        yield hook
 
 
 def available(**kwargs) -> list[Trainer]:
@@ -58,7 +59,7 @@ def certified(**fields) -> Trainer:
 def test_an_active_certified_trainer_is_available_when_nothing_is_registered():
     trainer = certified()
 
-    assert selectors.BOOKINGS == []
+    assert bookings_hook.listeners == []
     assert available() == [trainer]
 
 
@@ -180,11 +181,8 @@ def test_sessions_from_several_hooks_add_up(bookings):
     def another_hook(starts_at, ends_at):
         return BookingCounts(this_month={trainer.pk: 1})
 
-    selectors.BOOKINGS.append(another_hook)
-    try:
+    with bookings_hook.connected(another_hook):
         assert available() == []
-    finally:
-        selectors.BOOKINGS.remove(another_hook)
 
 
 def test_busy_trainers_from_any_hook_are_left_out(bookings):
@@ -194,11 +192,8 @@ def test_busy_trainers_from_any_hook_are_left_out(bookings):
     def another_hook(starts_at, ends_at):
         return BookingCounts(busy=frozenset({second.pk}))
 
-    selectors.BOOKINGS.append(another_hook)
-    try:
+    with bookings_hook.connected(another_hook):
         assert available() == []
-    finally:
-        selectors.BOOKINGS.remove(another_hook)
 
 
 def test_a_session_that_ends_before_it_starts_is_a_mistake():
@@ -224,3 +219,16 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_trainers(
         trainers = list(trainers_available(starts_at=STARTS, ends_at=ENDS))
         [trainer.user.email for trainer in trainers]
         [trainer.region.name for trainer in trainers]
+
+
+def test_the_check_refuses_to_run_when_nobody_answers_for_bookings():
+    assert bookings_hook.listeners == []
+
+    [error] = check_required_hooks(None)
+
+    assert error.id == "core.E001"
+    assert "trainers.hooks.bookings" in error.msg
+
+
+def test_the_check_passes_once_a_listener_answers_for_bookings(bookings):
+    assert check_required_hooks(None) == []

@@ -1,8 +1,6 @@
 """The trainers app's services, one module per topic; callers import them from here."""
 
-from trainers.hooks import CERTIFICATION_CHANGED, TRAINER_LEFT
 from trainers.services.certification import (
-    LONDON,
     RENEWAL_KIND,
     RENEWAL_REMINDER_AT,
     RENEWAL_REMINDER_DAYS,
@@ -48,10 +46,8 @@ from trainers.services.t3 import (
 
 __all__ = [
     "APPLICATION_NEXT_STEPS",
-    "CERTIFICATION_CHANGED",
     "CLOSED_APPLICATION_KEPT_FOR",
     "CLOSED_APPLICATION_STATUSES",
-    "LONDON",
     "OPEN_APPLICATION_STATUSES",
     "PROFILE_FIELDS",
     "RENEWAL_KIND",
@@ -59,7 +55,6 @@ __all__ = [
     "RENEWAL_REMINDER_DAYS",
     "ROLE_DESCRIPTION_MISSING",
     "ROLE_DESCRIPTION_TEXT",
-    "TRAINER_LEFT",
     "application_accept",
     "application_delete",
     "application_move",

@@ -13,7 +13,7 @@ from core.dates import LONDON
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import User
 from trainers.audit_actions import TrainerAction
-from trainers.hooks import CERTIFICATION_CHANGED
+from trainers.hooks import certification_changed
 from trainers.models import Certification, T3Programme, Trainer
 
 # Certification is counted in calendar months; its renewal reminder goes 30 days before it ends,
@@ -89,8 +89,7 @@ def certification_expiry_update(
     )
     notification_cancel_for(related=certification, kind=RENEWAL_KIND)
     _renewal_reminder_queue(certification=certification)
-    for hook in CERTIFICATION_CHANGED:
-        hook(certification, by)
+    certification_changed.fire(certification=certification, by=by)
     return certification
 
 

@@ -12,7 +12,7 @@ from audit.services import audit_record
 from notifications.services import notification_cancel_for
 from people.models import Region, User
 from trainers.audit_actions import TrainerAction
-from trainers.hooks import TRAINER_LEFT
+from trainers.hooks import trainer_left
 from trainers.models import Involvement, T3Programme, Trainer
 from trainers.services.certification import RENEWAL_KIND
 
@@ -113,8 +113,9 @@ def trainer_return(*, trainer: Trainer) -> Trainer:
 @transaction.atomic
 def trainer_leave(*, trainer: Trainer, by: User | None) -> Trainer:
     """Record that a trainer has left the programme: their pending certification-renewal
-    reminders are cancelled, and registered hooks take them off every session still to come."""
-    # The trainer's row first, then (in the hooks) sessions, people and assignments: nothing
+    reminders are cancelled, and the trainer_left hook's listeners take them off every session
+    still to come."""
+    # The trainer's row first, then (in the listeners) sessions, people and assignments: nothing
     # locks a session and then a trainer's row, so this order cannot deadlock.
     trainer = Trainer.objects.select_for_update(of=("self",)).get(pk=trainer.pk)
     if trainer.status == Trainer.Status.LEFT:
@@ -123,8 +124,7 @@ def trainer_leave(*, trainer: Trainer, by: User | None) -> Trainer:
     trainer.save(update_fields=["status"])
     for certification in trainer.certifications.all():
         notification_cancel_for(related=certification, kind=RENEWAL_KIND)
-    for hook in TRAINER_LEFT:
-        hook(trainer, by)
+    trainer_left.fire(trainer=trainer, by=by)
     return trainer
 
 

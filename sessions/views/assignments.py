@@ -4,13 +4,14 @@ answers an invitation from its emailed links or from "My sessions", their start 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView, View
 
 from core.forms import add_service_errors
+from people.http import AuthenticatedHttpRequest
 from sessions.models import TrainerAssignment, TrainingSession
 from sessions.selectors import (
     BOOKED_STATUSES,
@@ -63,7 +64,7 @@ class AssignmentWithdrawView(ScheduleCoordinatorMixin, View):
 
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         assignment = assignment_get_for_coordinator(pk=pk)
         was = assignment.session.status
         try:
@@ -159,7 +160,7 @@ class MyAssignmentAnswerView(LoginRequiredMixin, View):
     http_method_names = ["post"]
     answer = "accept"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         assignment = assignment_get_for_user(user=request.user, pk=pk)
         try:
             if self.answer == "accept":

@@ -2,6 +2,8 @@
 self check-in (with its limits on guessing), the session pack PDF, the delivery report and the
 session's costs."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from core.clientaddress import client_address
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
 from core.ratelimit import CounterUnavailable, Limit, limit_count, limit_reached
+from people.http import AuthenticatedHttpRequest
 from people.models import Role
 from sessions.forms import AttendanceForm, DeliveryReportForm, SelfCheckInForm, SessionCostForm
 from sessions.models import Registration, TrainingSession
@@ -52,6 +55,9 @@ from sessions.views.registrations import RegistrationCoordinatorMixin, _LearnerL
 class DeliveryTeamMixin(RoleRequiredMixin):
     roles = (Role.COORDINATOR, Role.TRAINER)
     team_roles: tuple[str, ...] = DELIVERY_TEAM_ROLES
+    # Set by the view this mixin is used with (View.setup), and read by the property below.
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     @cached_property
     def session(self) -> TrainingSession:
@@ -242,7 +248,7 @@ class SessionCostListView(RegistrationCoordinatorMixin, FormView):
 class SessionCostRoomHireView(RegistrationCoordinatorMixin, View):
     """Add the room's recorded hire cost in one step."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             cost = session_cost_room_hire_add(session=self.session, by=request.user)
         except ValidationError as error:
@@ -253,7 +259,7 @@ class SessionCostRoomHireView(RegistrationCoordinatorMixin, View):
 
 
 class SessionCostRemoveView(RegistrationCoordinatorMixin, View):
-    def post(self, request: HttpRequest, pk: int, cost_pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int, cost_pk: int) -> HttpResponse:
         cost = session_cost_get(session=self.session, pk=cost_pk)
         session_cost_remove(cost=cost, by=request.user)
         messages.success(request, f"{cost.get_kind_display()} of £{cost.amount} removed.")

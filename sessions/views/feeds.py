@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from core.permissions import RoleRequiredMixin
+from people.http import AuthenticatedHttpRequest
 from people.models import Role
 from sessions.forms import ImportConfirmForm, ImportForm
 from sessions.selectors import calendar_feed_for, calendar_feed_ics
@@ -58,7 +59,7 @@ class CalendarFeedRenewView(RoleRequiredMixin, View):
     roles = (Role.TRAINER, Role.COORDINATOR)
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         calendar_feed_renew(user=request.user)
         messages.success(
             request,
@@ -119,7 +120,7 @@ class ImportApplyView(RoleRequiredMixin, View):
     http_method_names = ["post"]
     template_name = "sessions/import_preview.html"
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = ImportConfirmForm(request.POST)
         pending = request.session.get(PENDING_IMPORT)
         if not (

@@ -2,6 +2,8 @@
 and cancelling people; the public registration page with its limits on visitors, and a learner's
 own cancel link."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from core.clientaddress import client_address
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
 from core.ratelimit import LOCAL, Limit, limit_take
+from people.http import AuthenticatedHttpRequest
 from people.models import Role
 from sessions.forms import ParticipantSearchForm, RegistrationExistingForm, RegistrationForm
 from sessions.models import Registration, TrainingSession
@@ -72,6 +75,8 @@ def _registration_message(request: HttpRequest, result) -> None:
 
 class RegistrationCoordinatorMixin(RoleRequiredMixin):
     roles = (Role.COORDINATOR,)
+    # Set by the view this mixin is used with (View.setup), and read by the property below.
+    kwargs: dict[str, Any]
 
     @cached_property
     def session(self) -> TrainingSession:
@@ -109,7 +114,7 @@ class RegistrationListView(RegistrationCoordinatorMixin, ListView):
             )
         return context
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form = RegistrationForm(request.POST, for_coordinator=True)
         if form.is_valid():
             try:
@@ -128,10 +133,11 @@ class RegistrationListView(RegistrationCoordinatorMixin, ListView):
 class RegistrationAddExistingView(RegistrationCoordinatorMixin, View):
     """Book someone chosen from the search onto the session."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form = RegistrationExistingForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(form.errors["participant"]))
+            errors = form.errors["participant"]
+            messages.error(request, " ".join(str(message) for message in errors))
             return redirect("sessions:registration-list", pk=pk)
         try:
             result = registration_add_existing(
@@ -147,7 +153,9 @@ class RegistrationAddExistingView(RegistrationCoordinatorMixin, View):
 class RegistrationCancelView(RegistrationCoordinatorMixin, View):
     """A coordinator cancels someone's place (or waitlist entry); the waitlist moves up."""
 
-    def post(self, request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+    def post(
+        self, request: AuthenticatedHttpRequest, pk: int, registration_pk: int
+    ) -> HttpResponse:
         registration = registration_get_on_session(session=self.session, pk=registration_pk)
         try:
             promoted = registration_cancel(registration=registration, by=request.user)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -14,6 +14,7 @@ from django.views.generic import FormView, ListView, TemplateView, View
 
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
+from people.http import AuthenticatedHttpRequest
 from people.models import Role
 from sessions.forms import (
     AssignmentInviteForm,
@@ -254,7 +255,7 @@ class SessionConfirmView(ScheduleCoordinatorMixin, View):
 
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             session_confirm(session=session_get_for_coordinator(pk=pk), by=request.user)
         except ValidationError as error:

@@ -1,6 +1,8 @@
 """The form with which a coordinator invites a trainer or a staff co-facilitator onto a
 session."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -40,7 +42,7 @@ class AssignmentInviteForm(forms.Form):
 
     def __init__(self, *args, trainers: list[User], staff: list[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [
+        cast(_InviteeField, self.fields["user"]).choices = [
             ("", "Choose a person"),
             ("Service-user trainers", [(u.pk, u.full_name or u.email) for u in trainers]),
             ("Staff co-facilitators", [(u.pk, u.full_name or u.email) for u in staff]),

@@ -1,6 +1,8 @@
 """The forms for writing a course: a new course, a draft version's texts, role
 description and co-designers, its learning outcomes and their activities."""
 
+from typing import cast
+
 from django import forms
 from django.db.models import Q
 
@@ -70,12 +72,13 @@ class CourseVersionForm(forms.Form):
 
     def __init__(self, *args, version: CourseVersion, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role_description"].queryset = RoleDescription.objects.filter(
+        role_description = cast(_RoleDescriptionChoice, self.fields["role_description"])
+        role_description.queryset = RoleDescription.objects.filter(
             status__in=[RoleDescription.Status.PUBLISHED, RoleDescription.Status.RETIRED]
         ).order_by("-version")
         # Trainers who have left are offered only if they are already credited.
         current = [trainer.pk for trainer in version.co_designers.all()]
-        self.fields["co_designers"].queryset = (
+        cast(_TrainerChoices, self.fields["co_designers"]).queryset = (
             Trainer.objects.filter(~Q(status=Trainer.Status.LEFT) | Q(pk__in=current))
             .select_related("user", "region")
             .order_by("user__full_name", "pk")

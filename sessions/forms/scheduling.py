@@ -2,14 +2,15 @@
 and the filters of the schedule and its calendars."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from core.dates import LONDON
 from core.forms import NativeDateInput, NativeTimeInput
 from people.models import Region, Role, User
 from sessions.models import Course, CourseVersion, Room, TrainingSession
-from sessions.selectors import LONDON
 
 # Dates and times are typed in UK time; the forms turn them into aware datetimes in
 # Europe/London, and the services check everything else, so a refusal names the clash.
@@ -182,8 +183,9 @@ class SessionForm(forms.Form):
             "coordinator": session.coordinator_id,
         }
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         day = cleaned.get("date")
         starts, ends = cleaned.get("start_time"), cleaned.get("end_time")
         if day is not None and starts is not None and ends is not None:
@@ -229,7 +231,7 @@ class SessionCancelForm(forms.Form):
 class ScheduleFilterForm(forms.Form):
     """The schedule's filter; every field may be left empty."""
 
-    FIELDS = ("date_from", "date_to", "region", "course", "status", "phase")
+    FIELDS: tuple[str, ...] = ("date_from", "date_to", "region", "course", "status", "phase")
 
     date_from = _schedule_date_field("From", required=False)
     date_to = _schedule_date_field("To", required=False)
@@ -260,8 +262,9 @@ class ScheduleFilterForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of the phases listed."},
     )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         first, last = cleaned.get("date_from"), cleaned.get("date_to")
         if first and last and last < first:
             self.add_error("date_to", "The end of the range must not be before its start.")

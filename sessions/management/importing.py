@@ -30,8 +30,8 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror or error}.") from error
         result = csv_import_run(kind=self.kind, content=content, dry_run=dry_run)
         if result.errors:
-            for error in result.errors:
-                self.stderr.write(str(error))
+            for problem in result.errors:
+                self.stderr.write(str(problem))
             count = len(result.errors)
             raise CommandError(
                 f"{count} problem{'' if count == 1 else 's'} in {file.name}; nothing was imported.",

@@ -1,6 +1,7 @@
 """Calendar feeds: a person's secret calendar address and the iCal text served at it."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import (
@@ -19,6 +20,9 @@ from sessions.models import (
     TrainerAssignment,
     TrainingSession,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # A feed holds the sessions from a month ago to a year ahead: enough for a calendar app, and a
 # bounded amount of work however long someone has been with the programme.
@@ -41,7 +45,15 @@ def _session_page_url(session: TrainingSession, user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _feed_description(session: TrainingSession, user: User, page_url: str) -> str:
+class FeedAssignments(TypedDict):
+    feed_assignments: list[TrainerAssignment]
+
+
+def _feed_description(
+    session: "WithAnnotations[TrainingSession, FeedAssignments]", user: User, page_url: str
+) -> str:
+    """The event's description; `feed_assignments` are the person's accepted assignments on the
+    session, prefetched by calendar_feed_ics."""
     lines = []
     if session.status == TrainingSession.Status.CANCELLED:
         lines.append("This session has been cancelled.")

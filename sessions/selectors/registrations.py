@@ -410,14 +410,15 @@ def delivery_report_page(*, session: TrainingSession, user) -> DeliveryReportPag
     refused = delivery_report_refused_reason(session=session, user=user, report=report)
     counts = registration_counts(session=session)
     reporter = report is None and may_file_delivery_report(session=session, user=user)
-    own_debrief = report is not None and report.submitted_by_id == user.pk
     return DeliveryReportPage(
         report=report,
         may_file=not refused,
         refused_reason=refused,
         with_debrief=reporter and Trainer.objects.filter(user=user).exists(),
         attended=counts.attended + counts.partly_attended,
-        own_debrief_id=report.debrief_id if own_debrief else None,
+        own_debrief_id=(
+            report.debrief_id if report is not None and report.submitted_by_id == user.pk else None
+        ),
     )
 
 

@@ -10,11 +10,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.text import one_line
 from people.models import User
 from sessions.audit_actions import SessionAction
 from sessions.models import Activity, Course, CourseVersion, LearningOutcome
 from sessions.selectors import course_version_problems, course_version_with_handbook
-from sessions.services._common import _one_line
 from trainers.models import RoleDescription, Trainer
 
 # A single activity longer than a training day is a typing mistake, not a plan.
@@ -23,7 +23,10 @@ ACTIVITY_LONGEST_MINUTES = 480
 
 def _course_title_free(title: str, *, exclude_pk: int | None = None) -> None:
     # Titles are unique whatever their case: "Hearing voices" and "Hearing Voices" are one course.
-    clash = Course.objects.filter(title__iexact=title).exclude(pk=exclude_pk).first()
+    courses = Course.objects.filter(title__iexact=title)
+    if exclude_pk is not None:
+        courses = courses.exclude(pk=exclude_pk)
+    clash = courses.first()
     if clash is not None:
         raise ValidationError({"title": f"There is already a course called “{clash.title}”."})
 
@@ -31,7 +34,7 @@ def _course_title_free(title: str, *, exclude_pk: int | None = None) -> None:
 @transaction.atomic
 def course_create(*, title: str, aims: str = "") -> CourseVersion:
     """Create a course with its first version, a draft to fill in."""
-    title = _one_line(title)
+    title = one_line(title)
     if not title:
         raise ValidationError({"title": "Give the course a title."})
     _course_title_free(title)
@@ -144,7 +147,7 @@ def outcome_move(*, outcome: LearningOutcome, up: bool) -> None:
 def _activity_fields(
     *, title: str, duration_minutes: int, materials: str, instructions: str, trainer_notes: str
 ) -> dict:
-    title = _one_line(title)
+    title = one_line(title)
     errors = {}
     if not title:
         errors["title"] = "Give the activity a title."

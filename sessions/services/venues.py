@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.text import one_line
 from people.models import Region
 from sessions.models import Room, TrainingSession, Venue
-from sessions.services._common import _one_line
 
 
 def _venue_fields(*, name: str, address: str, region: Region, accessibility: str) -> dict:
-    name = _one_line(name)
+    name = one_line(name)
     address = address.strip()
     errors = {}
     if not name:
@@ -31,7 +31,10 @@ def _venue_fields(*, name: str, address: str, region: Region, accessibility: str
 
 
 def _venue_name_free(name: str, region: Region, *, exclude_pk: int | None = None) -> None:
-    clash = Venue.objects.filter(region=region, name__iexact=name).exclude(pk=exclude_pk).first()
+    venues = Venue.objects.filter(region=region, name__iexact=name)
+    if exclude_pk is not None:
+        venues = venues.exclude(pk=exclude_pk)
+    clash = venues.first()
     if clash is not None:
         raise ValidationError(
             {"name": f"There is already a venue called “{clash.name}” in {region}."}
@@ -61,7 +64,7 @@ def venue_update(
 
 
 def _room_fields(*, name: str, capacity: int, hire_cost: Decimal) -> dict:
-    name = _one_line(name)
+    name = one_line(name)
     errors = {}
     if not name:
         errors["name"] = "Give the room a name."
@@ -75,7 +78,10 @@ def _room_fields(*, name: str, capacity: int, hire_cost: Decimal) -> dict:
 
 
 def _room_name_free(name: str, venue: Venue, *, exclude_pk: int | None = None) -> None:
-    clash = Room.objects.filter(venue=venue, name__iexact=name).exclude(pk=exclude_pk).first()
+    rooms = Room.objects.filter(venue=venue, name__iexact=name)
+    if exclude_pk is not None:
+        rooms = rooms.exclude(pk=exclude_pk)
+    clash = rooms.first()
     if clash is not None:
         raise ValidationError({"name": f"{venue} already has a room called “{clash.name}”."})
 

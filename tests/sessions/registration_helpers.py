@@ -44,7 +44,8 @@ def ics_value(ics: str, name: str) -> str:
     calendar = Calendar.from_ical(ics)
     for component in (calendar, *calendar.events):
         if name in component:
-            return component[name].to_ical().decode()
+            value = component[name].to_ical()
+            return value.decode() if isinstance(value, bytes) else value
     raise AssertionError(f"{name} not in the calendar file")
 
 

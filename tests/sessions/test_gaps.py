@@ -3,6 +3,7 @@ stepping back or leaving, sessions imports that would change a session with peop
 changed joining link that must reach the people booked on an online session."""
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -225,7 +226,7 @@ def online(session: TrainingSession, link: str = OLD_LINK) -> TrainingSession:
 
 
 def update(session: TrainingSession, by, **changes) -> TrainingSession:
-    values = {
+    values: dict[str, Any] = {
         "course_version": session.course_version,
         "starts_at": session.starts_at,
         "ends_at": session.ends_at,

@@ -20,15 +20,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from core.dates import LONDON
+
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-LONDON = ZoneInfo("Europe/London")
 # Longer values are shortened when a message quotes them.
 QUOTED_CHARS = 60
 LOOKUP_CHUNK = 500

@@ -3,10 +3,10 @@ planned session next week. No registrations, so seeding sends nobody an email.""
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from core.dates import LONDON
 from people.models import Region, User
 from sessions.models import Course, TrainingSession, Venue
 from sessions.services import (
@@ -19,7 +19,6 @@ from sessions.services import (
     venue_create,
 )
 
-LONDON = ZoneInfo("Europe/London")
 OUTCOMES = [
     (
         "Understand what helps and what harms, from people who have been there",

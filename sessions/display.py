@@ -6,8 +6,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from core.dates import LONDON
+from core.text import address_one_line
 from sessions.models import TrainingSession
-from sessions.selectors import LONDON
 
 
 def _local(moment: datetime) -> datetime:
@@ -29,7 +30,7 @@ def session_where(session: TrainingSession) -> str:
     if session.is_online or session.room is None:
         return "Online"
     venue = session.room.venue
-    address = ", ".join(line.strip() for line in venue.address.splitlines() if line.strip())
+    address = address_one_line(venue.address)
     return f"{session.room.name}, {venue.name}, {address}"
 
 

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
+from core.text import address_one_line
+
 PRODID = "-//Coproduce//Training sessions//EN"
 
 
@@ -37,7 +39,7 @@ def session_location(session) -> str:
         return ""
     room = session.room
     venue = room.venue
-    address = ", ".join(line.strip() for line in venue.address.splitlines() if line.strip())
+    address = address_one_line(venue.address)
     return ", ".join(part for part in (room.name, venue.name, address) if part)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.services import audit_record
+from core.text import one_line
 from evaluations.audit_actions import EvaluationAction
 from evaluations.models import EvaluationForm, Question, Section
 from evaluations.selectors import form_problems
@@ -54,10 +55,6 @@ CHOICE_MAX_LENGTH = 100
 _KEY_MAX = 50
 
 
-def _form_one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _form_name(form: EvaluationForm) -> str:
     if form.course_id is None:
         return f"Version {form.version} of the standard form"
@@ -101,7 +98,7 @@ def _form_next_order(queryset) -> int:
 def form_update(*, form: EvaluationForm, title: str, content_note: str) -> EvaluationForm:
     """Change a draft's title and the note shown before its questions."""
     form = _form_draft(form)
-    title = _form_one_line(title)
+    title = one_line(title)
     content_note = content_note.strip()
     errors = {}
     if not title:
@@ -236,7 +233,7 @@ def course_form_create(*, course: Course) -> EvaluationForm:
 
 
 def _section_title(title: str) -> str:
-    title = _form_one_line(title)
+    title = one_line(title)
     if not title:
         raise ValidationError({"title": "Give the section a title."})
     if len(title) > FORM_TITLE_MAX:
@@ -295,10 +292,10 @@ def _question_fields(
     high_label: str,
     current: Question | None = None,
 ) -> dict:
-    text = _form_one_line(text)
-    help_text = _form_one_line(help_text)
-    low_label = _form_one_line(low_label)
-    high_label = _form_one_line(high_label)
+    text = one_line(text)
+    help_text = one_line(help_text)
+    low_label = one_line(low_label)
+    high_label = one_line(high_label)
     errors: dict[str, str] = {}
     if not text:
         errors["text"] = "Write the question."
@@ -313,7 +310,7 @@ def _question_fields(
     cleaned_choices: list[str] = []
     if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
         seen = set()
-        for choice in (_form_one_line(c) for c in choices):
+        for choice in (one_line(c) for c in choices):
             if choice and choice.casefold() not in seen:
                 seen.add(choice.casefold())
                 cleaned_choices.append(choice)

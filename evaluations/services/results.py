@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.services import audit_record
+from core.text import one_line
 from evaluations.audit_actions import EvaluationAction
 from evaluations.models import Answer, FreeTextRelease, Question
 from people.models import User
@@ -35,7 +36,7 @@ def answer_hide(*, answer: Answer, by: User, reason: str) -> Answer:
     answer = (
         Answer.objects.select_for_update().select_related("question", "response").get(pk=answer.pk)
     )
-    reason = " ".join(reason.split())
+    reason = one_line(reason)
     if answer.question.kind not in Question.TEXT_KINDS:
         raise ValidationError("Only comments (answers in words) can be hidden.")
     if answer.hidden_at is not None:

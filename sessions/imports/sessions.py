@@ -13,7 +13,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.csvimport import (
-    LONDON,
     CellReader,
     Importer,
     ImportKind,
@@ -27,6 +26,7 @@ from core.csvimport import (
     london_datetime,
     quoted,
 )
+from core.dates import LONDON
 from people.imports import region_named, regions_by_name
 from people.models import Region
 from sessions.models import (

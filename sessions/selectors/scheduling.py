@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Case,
@@ -26,6 +25,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.dates import LONDON
 from people.models import Region, User
 from sessions.models import (
     Course,
@@ -41,7 +41,6 @@ from trainers.selectors import trainers_available
 # Times are entered and shown in Europe/London and stored in UTC: "that day" and "that month"
 # always mean UK days and months, whatever the server's clock says.
 
-LONDON = ZoneInfo("Europe/London")
 # Only these hold a room or a person: a cancelled or delivered session frees both.
 BOOKED_STATUSES = (TrainingSession.Status.PLANNED, TrainingSession.Status.CONFIRMED)
 # Only these hold a person to a session.

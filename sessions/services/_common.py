@@ -12,10 +12,6 @@ from sessions.display import session_when, session_where
 from sessions.models import TrainingSession
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _subject(text: str) -> str:
     # Course titles run to 200 characters, and so may a subject.
     return Truncator(text).chars(200)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.dates import LONDON
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import User
 from sessions.audit_actions import SessionAction
@@ -18,7 +19,6 @@ from sessions.selectors import (
     BOOKED_STATUSES,
     HOLDING_STATUSES,
     LEADING_ROLES,
-    LONDON,
     ROLE_INVOLVEMENT,
     assignment_clashes,
     session_bookings,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.text import one_line
 from people.models import User
 from sessions.audit_actions import SessionAction
 from sessions.hooks import session_delivered
@@ -188,7 +189,7 @@ def delivery_report_submit(
 
 
 def _cost_checked(*, kind: str, amount: Decimal | None, description: str) -> dict:
-    description = " ".join(description.split())
+    description = one_line(description)
     errors = {}
     if kind not in SessionCost.Kind.values:
         errors["kind"] = "Choose room hire, refreshments, support or other."

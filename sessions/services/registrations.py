@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.dates import LONDON
+from core.text import one_line
 from core.textsafe import text_without_links
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import Participant, ParticipantType, Team, User
@@ -19,7 +21,6 @@ from sessions.display import session_when, session_where
 from sessions.ics import calendar_document, session_event
 from sessions.models import Registration, TrainingSession, new_token
 from sessions.selectors import (
-    LONDON,
     PLACE_TAKING,
     registration_cancel_refused_reason,
     registration_closed_reason,
@@ -97,7 +98,7 @@ def _learner_email_queue(
         recipient_email=registration.participant.email,
         related=registration,
         subject=subject,
-        template=f"sessions/email/{template}",
+        template=template,
         context=_learner_context(registration) | (context or {}),
         ics=ics,
         due_at=due_at,
@@ -124,7 +125,7 @@ def _learner_reminder_queue(registration: Registration):
         registration,
         kind=LEARNER_REMINDER_KIND,
         subject=f"Reminder: {course} on {_session_day(registration.session)}",
-        template="registration_reminder",
+        template="sessions/email/registration_reminder",
         ics=_learner_ics(registration),
         due_at=due_at,
     )
@@ -138,7 +139,7 @@ def _booking_confirmation_queue(registration: Registration) -> None:
             registration,
             kind="registration_confirmed",
             subject=f"Your place on {course}, {_session_day(session)}",
-            template="registration_confirmed",
+            template="sessions/email/registration_confirmed",
             ics=_learner_ics(registration),
         )
         _learner_reminder_queue(registration)
@@ -147,7 +148,7 @@ def _booking_confirmation_queue(registration: Registration) -> None:
             registration,
             kind="registration_waitlisted",
             subject=f"You are on the waitlist for {course}, {_session_day(session)}",
-            template="registration_waitlisted",
+            template="sessions/email/registration_waitlisted",
             context={"position": waitlist_positions(session=session).get(registration.pk)},
         )
 
@@ -179,7 +180,7 @@ def _waitlist_fill(session: TrainingSession) -> list[Registration]:
             registration,
             kind="waitlist_promoted",
             subject=f"A place is yours: {session.course_version.course}, {_session_day(session)}",
-            template="registration_promoted",
+            template="sessions/email/registration_promoted",
             ics=_learner_ics(registration),
         )
         _learner_reminder_queue(registration)
@@ -239,7 +240,7 @@ def _registration_make(
 def _participant_for(
     *, full_name: str, email: str, participant_type: str, team: Team | None
 ) -> Participant:
-    full_name, email = " ".join(full_name.split()), email.strip()
+    full_name, email = one_line(full_name), email.strip()
     errors = {}
     if not full_name:
         errors["full_name"] = "Enter a name."
@@ -298,7 +299,7 @@ def _already_registered_queue(registration: Registration) -> None:
         kind="registration_already",
         subject=f"You are already registered: {session.course_version.course}, "
         f"{_session_day(session)}",
-        template="registration_already",
+        template="sessions/email/registration_already",
         context={
             "waiting": waiting,
             "position": waitlist_positions(session=session).get(registration.pk)
@@ -365,7 +366,7 @@ def registration_cancel(
         registration,
         kind="registration_cancelled",
         subject=f"Cancelled: {session.course_version.course}, {_session_day(session)}",
-        template="registration_cancelled",
+        template="sessions/email/registration_cancelled",
         context={"by_coordinator": by is not None, "was_booked": was_booked},
         ics=_learner_ics(registration, cancelled=True) if was_booked else "",
     )
@@ -402,7 +403,7 @@ def registrations_on_session_cancelled(session: TrainingSession) -> int:
             registration,
             kind="session_cancelled_learner",
             subject=f"Session cancelled: {session.course_version.course}, {_session_day(session)}",
-            template="registration_session_cancelled",
+            template="sessions/email/registration_session_cancelled",
             context={"was_booked": booked},
             ics=_learner_ics(registration, cancelled=True) if booked else "",
         )
@@ -423,7 +424,7 @@ def registrations_on_joining_link_changed(session: TrainingSession) -> int:
             registration,
             kind=JOINING_LINK_LEARNER_KIND,
             subject=f"New joining link: {session.course_version.course}, {_session_day(session)}",
-            template="registration_joining_link_changed",
+            template="sessions/email/registration_joining_link_changed",
         )
     return len(booked)
 
@@ -442,7 +443,7 @@ def registrations_on_session_changed(session: TrainingSession) -> int:
             registration,
             kind="session_changed_learner",
             subject=f"Change to {session.course_version.course}: now {_session_day(session)}",
-            template="registration_session_changed",
+            template="sessions/email/registration_session_changed",
             context={"was_booked": booked},
             ics=_learner_ics(registration) if booked else "",
         )

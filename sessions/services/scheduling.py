@@ -5,14 +5,12 @@ session back to planned when a lead's certification is corrected."""
 from collections import defaultdict
 from datetime import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 
 from audit.services import audit_record
-from notifications.models import Notification
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import Region, User
 from sessions.audit_actions import SessionAction
@@ -376,17 +374,7 @@ def session_cancel(*, session: TrainingSession, reason: str, by: User) -> Traini
     session.save(update_fields=["status", "updated_at"])
     # Everything still queued about the session itself (reminders of any kind) is cancelled
     # first, so the messages about the cancellation queued below go out.
-    queued_kinds = (
-        Notification.objects.filter(
-            related_type=ContentType.objects.get_for_model(TrainingSession),
-            related_id=session.pk,
-            status=Notification.Status.QUEUED,
-        )
-        .values_list("kind", flat=True)
-        .distinct()
-    )
-    for kind in list(queued_kinds):
-        notification_cancel_for(related=session, kind=kind)
+    notification_cancel_for(related=session)
     assignments = session.assignments.filter(status__in=HOLDING_STATUSES).select_related("user")
     for assignment in assignments:
         notification_cancel_for(related=assignment, kind=TRAINER_REMINDER_KIND)

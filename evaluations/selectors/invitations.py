@@ -10,8 +10,8 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from core.dates import uk_day
 from core.qr import qr_svg
 from evaluations.models import EvaluationForm, Invitation, Question, Section
 from sessions.models import Registration, TrainingSession
@@ -95,7 +95,7 @@ def feedback_short_link_closed_reason(
         )
     if now > feedback_short_link_closes(session):
         closes = timezone.localtime(feedback_short_link_closes(session))
-        return f"Feedback for this session closed on {date_format(closes, 'j F Y')}."
+        return f"Feedback for this session closed on {uk_day(closes)}."
     return ""
 
 

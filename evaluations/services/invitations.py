@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import Truncator
 
+from core.dates import uk_day
 from core.textsafe import text_without_links
 from evaluations.models import Answer, Invitation, Question, Response
 from evaluations.selectors import (
@@ -60,8 +60,8 @@ def _invitation_email_queue(invitation: Invitation, *, kind: str) -> None:
     registration = invitation.registration
     session = registration.session
     course = session.course_version.course
-    day = date_format(timezone.localtime(session.starts_at), "j F Y")
-    closes = date_format(timezone.localtime(invitation.expires_at), "j F Y")
+    day = uk_day(session.starts_at)
+    closes = uk_day(invitation.expires_at)
     subject = (
         f"Your feedback on {course}, {day}"
         if kind == INVITATION_KIND

@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from audit.services import audit_record
+from core.dates import uk_day
 from core.text import one_line
 from evaluations.audit_actions import EvaluationAction
 from evaluations.models import Answer, FreeTextRelease, Question
@@ -23,7 +23,7 @@ def free_text_release(*, session: TrainingSession, by: User) -> FreeTextRelease:
         session=session, defaults={"released_by": by}
     )
     if not created:
-        when = date_format(timezone.localtime(release.released_at), "j F Y")
+        when = uk_day(release.released_at)
         raise ValidationError(f"These comments were already released to the trainers on {when}.")
     audit_record(action=EvaluationAction.EVALUATION_COMMENTS_RELEASED, actor=by, obj=session)
     return release

@@ -21,8 +21,8 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from core.dates import uk_day, uk_weekday
 from core.qr import qr_svg
 from people.models import Participant
 from sessions.models import (
@@ -216,8 +216,7 @@ def attendance_closed_reason(session: TrainingSession, *, now: datetime | None =
     if now < opens:
         start = timezone.localtime(opens)
         return (
-            f"The register opens when the session starts, at {start:%H:%M} on "
-            f"{date_format(start, 'l j F Y')}."
+            f"The register opens when the session starts, at {start:%H:%M} on {uk_weekday(start)}."
         )
     if now > closes:
         return (
@@ -244,7 +243,7 @@ def check_in_closed_reason(session: TrainingSession, *, now: datetime | None = N
     if now < opens:
         at = timezone.localtime(opens)
         return (
-            f"Check-in opens at {at:%H:%M} on {date_format(at, 'l j F Y')}, half an hour "
+            f"Check-in opens at {at:%H:%M} on {uk_weekday(at)}, half an hour "
             "before the session starts."
         )
     if now > session.ends_at:
@@ -378,7 +377,7 @@ def delivery_report_refused_reason(
     """Why `user` cannot file this session's delivery report now, in words; empty if they can."""
     now = now or timezone.now()
     if report is not None:
-        when = date_format(timezone.localtime(report.submitted_at), "j F Y")
+        when = uk_day(report.submitted_at)
         who = report.submitted_by or "someone no longer registered"
         return f"A delivery report for this session was already filed by {who} on {when}."
     if not may_file_delivery_report(session=session, user=user):
@@ -389,7 +388,7 @@ def delivery_report_refused_reason(
         end = timezone.localtime(session.ends_at)
         return (
             f"The report can be filed once the session has ended, at {end:%H:%M} on "
-            f"{date_format(end, 'l j F Y')}."
+            f"{uk_weekday(end)}."
         )
     return ""
 

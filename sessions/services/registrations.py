@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from core.dates import LONDON
+from core.dates import LONDON, uk_day
 from core.text import one_line
 from core.textsafe import text_without_links
 from notifications.services import notification_cancel_for, notification_queue
@@ -42,7 +41,7 @@ class RegistrationResult(NamedTuple):
 
 
 def _session_day(session: TrainingSession) -> str:
-    return date_format(timezone.localtime(session.starts_at, LONDON), "j F Y")
+    return uk_day(session.starts_at)
 
 
 def _learner_context(registration: Registration) -> dict:

@@ -95,7 +95,7 @@ def _invitation_limits(
             f"{_month_name(session.starts_at)}, and {trainer.max_sessions_per_month} a month "
             "is the most they asked for."
         )
-    wanted = ROLE_INVOLVEMENT[role]
+    wanted = ROLE_INVOLVEMENT[TrainerAssignment.Role(role)]
     if wanted not in (trainer.involvement or []):
         beyond.append(f"{name} has not said they would like to “{wanted.label.lower()}”.")
     return beyond
@@ -241,12 +241,13 @@ def assignment_answered_already(assignment: TrainerAssignment) -> str:
     when = (
         f" on {_long_day(assignment.responded_at)}" if assignment.responded_at is not None else ""
     )
-    return {
+    answered: dict[str, str] = {
         TrainerAssignment.Status.ACCEPTED: f"You accepted this invitation{when}.",
         TrainerAssignment.Status.DECLINED: f"You declined this invitation{when}.",
         TrainerAssignment.Status.WITHDRAWN: "This invitation no longer stands: you are not on "
         "this session.",
-    }.get(assignment.status, "This invitation is still open.")
+    }
+    return answered.get(assignment.status, "This invitation is still open.")
 
 
 def _tell_coordinator(assignment: TrainerAssignment, *, what: str, kind: str) -> None:

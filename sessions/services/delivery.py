@@ -3,6 +3,7 @@ session delivered), and the session's costs."""
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -148,10 +149,10 @@ def delivery_report_submit(
             errors["debrief_feeling"] = (
                 "Only trainers with a trainer profile can record a wellbeing debrief here."
             )
-    if errors:
+    if errors or delivered_as_planned is None or attendee_count is None:
         raise ValidationError(errors)
     debrief = None
-    if trainer is not None:
+    if trainer is not None and debrief_feeling is not None:
         debrief = checkin_record(
             trainer=trainer,
             by=by,
@@ -201,11 +202,11 @@ def _cost_checked(*, kind: str, amount: Decimal | None, description: str) -> dic
         errors["amount"] = "Enter an amount in pounds, like 45 or 45.50."
     elif amount < 0:
         errors["amount"] = "The amount cannot be less than £0."
-    elif amount.as_tuple().exponent < -2:
+    elif cast(int, amount.as_tuple().exponent) < -2:  # a finite amount's exponent is a number
         errors["amount"] = "Enter pounds and pence, with at most 2 digits for pence."
     elif amount > COST_LARGEST:
         errors["amount"] = "Enter an amount under £10,000,000."
-    if errors:
+    if errors or amount is None:
         raise ValidationError(errors)
     return {"kind": kind, "amount": amount.quantize(Decimal("0.01")), "description": description}
 

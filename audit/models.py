@@ -6,56 +6,6 @@ from django.utils import timezone
 from audit.actions import action_label
 
 
-class Action(models.TextChoices):
-    """Transitional: every app's actions in one place, until each app uses the class it registers
-    (audit.actions, <app>/audit_actions.py). Not the column's choices; nothing new goes here."""
-
-    SIGN_IN = "sign_in", "Signed in"
-    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
-    SIGN_IN_LOCKED = "sign_in_locked", "Locked out after failed sign-ins"
-    SIGN_OUT = "sign_out", "Signed out"
-    PERMISSION_DENIED = "permission_denied", "Permission denied"
-    ROLES_CHANGED = "roles_changed", "Roles changed"
-    EXPORT = "export", "Exported data"
-    SECOND_FACTOR_ADDED = "second_factor_added", "Two-step sign-in set up"
-    SECOND_FACTOR_FAILED = "second_factor_failed", "Wrong two-step sign-in code"
-    SECOND_FACTOR_REPLACED = "second_factor_replaced", "Two-step sign-in authenticator replaced"
-    SECOND_FACTOR_RESET = "second_factor_reset", "Two-step sign-in reset by an admin"
-    ROLE_DESCRIPTION_PUBLISHED = "role_description_published", "Role description published"
-    APPLICATION_STATUS_CHANGED = "application_status_changed", "Application moved on"
-    TRAINER_ASSIGNED = "trainer_assigned", "Trainer's supporter or programme set"
-    T3_PROGRESS_RECORDED = "t3_progress_recorded", "Train the Trainer requirement recorded"
-    CERTIFIED = "certified", "Trainer certified"
-    CERTIFICATION_CHANGED = "certification_changed", "Certification expiry changed"
-    APPLICATION_DELETED = "application_deleted", "Application deleted"
-    TRAINER_ACCOUNT_CREATED = "trainer_account_created", "Trainer account created"
-    COURSE_VERSION_PILOTED = "course_version_piloted", "Course version moved to pilot"
-    COURSE_VERSION_PUBLISHED = "course_version_published", "Course version published"
-    IMPORT = "import", "Imported data"
-    CALENDAR_FEED_RENEWED = "calendar_feed_renewed", "Calendar address replaced"
-    ATTENDANCE_RECORDED = "attendance_recorded", "Attendance recorded"
-    DELIVERY_REPORT_FILED = "delivery_report_filed", "Delivery report filed"
-    SESSION_COST_ADDED = "session_cost_added", "Session cost added"
-    SESSION_COST_REMOVED = "session_cost_removed", "Session cost removed"
-    SESSION_SCHEDULED = "session_scheduled", "Session scheduled"
-    SESSION_CHANGED = "session_changed", "Session changed or moved"
-    SESSION_CONFIRMED = "session_confirmed", "Session confirmed"
-    SESSION_CANCELLED = "session_cancelled", "Session cancelled"
-    ASSIGNMENT_INVITED = "assignment_invited", "Invited to a session"
-    ASSIGNMENT_OVERRIDDEN = "assignment_overridden", "Trainer's own limits overridden"
-    ASSIGNMENT_ANSWERED = "assignment_answered", "Invitation to a session answered"
-    ASSIGNMENT_WITHDRAWN = "assignment_withdrawn", "Taken off a session"
-    EVALUATION_COMMENTS_RELEASED = "evaluation_comments_released", "Comments released to trainers"
-    EVALUATION_COMMENT_HIDDEN = "evaluation_comment_hidden", "Evaluation comment hidden"
-    EVALUATION_FORM_PUBLISHED = "evaluation_form_published", "Evaluation form published"
-    COURSE_REVIEW_RECORDED = "course_review_recorded", "Course review recorded"
-    COURSE_REVIEW_NEXT_VERSION = (
-        "course_review_next_version",
-        "Next course version started from a review",
-    )
-    NOTIFICATION_RESENT = "notification_resent", "Failed email sent again"
-
-
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit event."""
 

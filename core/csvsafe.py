@@ -25,13 +25,3 @@ def write_csv(handle, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> i
         count += 1
     return count
 
-
-def __getattr__(name: str) -> Any:
-    # Transitional, until evaluations imports `csv_response` from audit.exports, where the audited
-    # download now lives (core imports no app; pyproject's import-linter contract ignores only
-    # this import).
-    if name == "csv_response":
-        from audit.exports import csv_response
-
-        return csv_response
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

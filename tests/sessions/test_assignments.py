@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from notifications.models import Notification
 from people.models import Role
+from sessions.audit_actions import SessionAction
 from sessions.models import TrainerAssignment, TrainingSession
 from sessions.selectors import session_bookings
 from sessions.services import (
@@ -182,7 +183,9 @@ def test_a_trainer_is_invited_and_emailed_links_to_accept_or_decline(
     assert f'href="http://testserver{accept}"' in message.alternatives[0][0]
     notification = Notification.objects.get(kind="assignment_invited")
     assert assignment.token not in str(notification.context)
-    assert AuditEvent.objects.filter(action=Action.ASSIGNMENT_INVITED, actor=coordinator).exists()
+    assert AuditEvent.objects.filter(
+        action=SessionAction.ASSIGNMENT_INVITED, actor=coordinator
+    ).exists()
 
 
 def test_a_staff_co_facilitator_is_any_active_person_without_a_trainer_profile(
@@ -286,7 +289,7 @@ def test_an_override_is_recorded_with_its_reason_and_who_gave_it(session, region
 
     assert assignment.override_reason == "She asked to do this one on the phone"
     assert assignment.overridden_by == coordinator
-    event = AuditEvent.objects.get(action=Action.ASSIGNMENT_OVERRIDDEN)
+    event = AuditEvent.objects.get(action=SessionAction.ASSIGNMENT_OVERRIDDEN)
     assert event.actor == coordinator
     assert event.changes["override_reason"] == "She asked to do this one on the phone"
     assert "1 session in December 2026" in event.changes["beyond"][0]
@@ -423,7 +426,7 @@ def test_accepting_from_the_link_works_without_signing_in(
     assert "You accepted this invitation on Tuesday 1 December 2026." in page
     told = [m for m in mail.outbox if m.to == [coordinator.email]]
     assert told[0].subject.startswith("Taylor Trainer accepted: Hearing voices")
-    event = AuditEvent.objects.get(action=Action.ASSIGNMENT_ANSWERED)
+    event = AuditEvent.objects.get(action=SessionAction.ASSIGNMENT_ANSWERED)
     assert event.actor == invitation.user
 
 
@@ -637,7 +640,7 @@ def test_an_accepted_certified_lead_or_co_trainer_lets_the_session_be_confirmed(
 
     session.refresh_from_db()
     assert session.status == TrainingSession.Status.CONFIRMED
-    assert AuditEvent.objects.filter(action=Action.SESSION_CONFIRMED).exists()
+    assert AuditEvent.objects.filter(action=SessionAction.SESSION_CONFIRMED).exists()
 
 
 def test_a_confirmed_session_left_without_its_service_user_trainer_is_planned_again(

@@ -13,8 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from people.models import Role
+from sessions.audit_actions import SessionAction
 from sessions.models import Registration, TrainerAssignment, TrainingSession
 from sessions.services import attendance_check_in, attendance_record
 from tests.factories import (
@@ -142,7 +143,7 @@ def test_every_register_save_is_audited_without_names(client, session, lead, peo
         client.force_login(lead)
         client.post(register_url(session), {f"mark_{ada.pk}": "attended"})
 
-    event = AuditEvent.objects.get(action=Action.ATTENDANCE_RECORDED)
+    event = AuditEvent.objects.get(action=SessionAction.ATTENDANCE_RECORDED)
     assert event.actor == lead
     assert event.object_id == str(session.pk)
     assert event.changes["attended"] == 1
@@ -164,7 +165,7 @@ def test_a_mark_that_is_not_one_of_the_three_is_refused_and_nothing_is_saved(
     assert response.status_code == 200
     assert "Choose attended, partly or did not attend." in text(response)
     assert status_of(ada) == Registration.Status.BOOKED
-    assert not AuditEvent.objects.filter(action=Action.ATTENDANCE_RECORDED).exists()
+    assert not AuditEvent.objects.filter(action=SessionAction.ATTENDANCE_RECORDED).exists()
 
 
 def test_the_service_refuses_someone_not_on_this_register(session, lead, people):

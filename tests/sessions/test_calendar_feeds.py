@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from people.models import Role
 from people.services import user_roles_set
+from sessions.audit_actions import SessionAction
 from sessions.models import CalendarFeed, TrainerAssignment, TrainingSession
 from sessions.services import calendar_feed_renew, session_cancel
 from tests.factories import (
@@ -416,7 +417,7 @@ def test_making_a_new_address_revokes_the_old_one_and_is_audited(client, coordin
     assert feed.token != old_token
     old_url = reverse("sessions:calendar-feed", kwargs={"token": old_token})
     assert client.get(old_url).status_code == 404
-    event = AuditEvent.objects.get(action=Action.CALENDAR_FEED_RENEWED)
+    event = AuditEvent.objects.get(action=SessionAction.CALENDAR_FEED_RENEWED)
     assert event.actor == coordinator_user
     assert old_token not in str(event.changes)
     assert feed.token not in str(event.changes)

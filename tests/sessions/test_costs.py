@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
+from sessions.audit_actions import SessionAction
 from sessions.models import SessionCost, TrainingSession
 from sessions.services import session_cost_add, session_cost_room_hire_add
 from tests.factories import SessionCostFactory, TrainingSessionFactory
@@ -87,7 +88,7 @@ def test_bad_input_is_refused_at_the_field_and_nothing_is_saved(
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert not SessionCost.objects.exists()
-    assert not AuditEvent.objects.filter(action=Action.SESSION_COST_ADDED).exists()
+    assert not AuditEvent.objects.filter(action=SessionAction.SESSION_COST_ADDED).exists()
 
 
 def test_other_needs_a_description(coordinator_client, session):
@@ -158,7 +159,7 @@ def test_a_coordinator_removes_a_cost_and_it_is_audited(coordinator_client, sess
 
     assert "Refreshments of £24.50 removed." in text(response)
     assert not SessionCost.objects.exists()
-    event = AuditEvent.objects.get(action=Action.SESSION_COST_REMOVED)
+    event = AuditEvent.objects.get(action=SessionAction.SESSION_COST_REMOVED)
     assert event.actor == coordinator
     assert event.changes == {"cost": "Refreshments", "amount": "24.50"}
 
@@ -166,7 +167,7 @@ def test_a_coordinator_removes_a_cost_and_it_is_audited(coordinator_client, sess
 def test_adding_a_cost_is_audited(coordinator_client, session, coordinator):
     coordinator_client.post(costs_url(session), form_data())
 
-    event = AuditEvent.objects.get(action=Action.SESSION_COST_ADDED)
+    event = AuditEvent.objects.get(action=SessionAction.SESSION_COST_ADDED)
     assert event.actor == coordinator
     assert event.object_id == str(session.pk)
     assert event.changes == {"cost": "Refreshments", "amount": "60.50"}

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from people.models import Role
+from sessions.audit_actions import SessionAction
 from sessions.models import Activity, Course, CourseVersion, LearningOutcome, TrainingSession
 from sessions.services import (
     activity_add,
@@ -624,7 +625,7 @@ def test_a_complete_draft_goes_to_pilot_and_is_recorded(coordinator):
     version.refresh_from_db()
     assert version.status == CourseVersion.Status.PILOT
     assert version.published_at is None
-    event = AuditEvent.objects.get(action=Action.COURSE_VERSION_PILOTED)
+    event = AuditEvent.objects.get(action=SessionAction.COURSE_VERSION_PILOTED)
     assert (event.actor, event.object_id) == (coordinator, str(version.pk))
 
 
@@ -637,7 +638,9 @@ def test_a_complete_draft_or_pilot_is_published_and_recorded(coordinator, start)
     version.refresh_from_db()
     assert version.status == CourseVersion.Status.PUBLISHED
     assert version.published_at is not None
-    assert AuditEvent.objects.get(action=Action.COURSE_VERSION_PUBLISHED).actor == coordinator
+    assert (
+        AuditEvent.objects.get(action=SessionAction.COURSE_VERSION_PUBLISHED).actor == coordinator
+    )
 
 
 @pytest.mark.parametrize("service", [course_version_pilot, course_version_publish])
@@ -670,7 +673,7 @@ def test_an_outcome_without_activities_is_refused_naming_the_outcome(coordinator
         "Add at least one activity to outcome 2, “Spot early signs”."
     ]
     assert not AuditEvent.objects.filter(
-        action__in=[Action.COURSE_VERSION_PILOTED, Action.COURSE_VERSION_PUBLISHED]
+        action__in=[SessionAction.COURSE_VERSION_PILOTED, SessionAction.COURSE_VERSION_PUBLISHED]
     ).exists()
 
 

@@ -12,8 +12,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from people.models import Role
+from sessions.audit_actions import SessionAction
 from sessions.models import DeliveryReport, TrainerAssignment, TrainingSession
 from sessions.services import delivery_report_submit
 from tests.factories import RegistrationFactory, TrainerFactory, TrainingSessionFactory, UserFactory
@@ -96,7 +97,7 @@ def test_the_lead_files_the_report_and_the_session_is_delivered(post_report, ses
 def test_filing_is_audited_with_the_status_change(post_report, session, lead):
     post_report(session, lead, form_data())
 
-    event = AuditEvent.objects.get(action=Action.DELIVERY_REPORT_FILED)
+    event = AuditEvent.objects.get(action=SessionAction.DELIVERY_REPORT_FILED)
     assert event.actor == lead
     assert event.changes["status"] == ["confirmed", "delivered"]
     assert event.changes["attendee_count"] == 9
@@ -284,7 +285,7 @@ def test_the_trainer_who_filed_it_is_shown_the_way_to_their_own_check_in(
 def test_the_audit_trail_says_nothing_about_the_debrief(post_report, session, lead):
     post_report(session, lead, form_data(debrief_feeling="1", debrief_notes=PRIVATE_NOTES))
 
-    event = AuditEvent.objects.get(action=Action.DELIVERY_REPORT_FILED)
+    event = AuditEvent.objects.get(action=SessionAction.DELIVERY_REPORT_FILED)
     assert "debrief" not in str(event.changes).lower()
     assert "PRIVATE" not in str(event.changes)
 

@@ -11,9 +11,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from notifications.models import Notification
 from people.models import Participant, Team
+from sessions.audit_actions import SessionAction
 from sessions.models import Registration, TrainingSession
 from tests.factories import CourseVersionFactory, RegionFactory
 
@@ -45,7 +46,7 @@ def test_import_workforce_saves_the_file_by_default(tmp_path):
 
     assert "Imported workforce.csv: 1 row: 1 added, 0 changed, 0 already up to date." in out
     assert Team.objects.get().workforce_headcount == 25
-    event = AuditEvent.objects.get(action=Action.IMPORT)
+    event = AuditEvent.objects.get(action=SessionAction.IMPORT)
     assert event.actor is None
     assert event.changes["rows"] == 1
 
@@ -57,7 +58,7 @@ def test_a_dry_run_saves_nothing_and_says_so(tmp_path):
 
     assert "Dry run, nothing saved. workforce.csv: 1 row: 1 to add" in out
     assert not Team.objects.exists()
-    assert not AuditEvent.objects.filter(action=Action.IMPORT).exists()
+    assert not AuditEvent.objects.filter(action=SessionAction.IMPORT).exists()
 
 
 def test_more_verbosity_lists_each_change(tmp_path):

@@ -13,9 +13,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from notifications.models import Notification
 from people.models import Participant, Region, Team
+from sessions.audit_actions import SessionAction
 from sessions.imports import MAX_IMPORT_BYTES
 from sessions.models import Course, CourseVersion, Registration, TrainingSession
 from sessions.services import csv_import_run
@@ -470,7 +471,7 @@ def test_three_bad_rows_among_ten_are_all_reported_and_nothing_is_saved(manchest
     assert not result.applied
     assert not TrainingSession.objects.exists()
     assert not Course.objects.exists()
-    assert not AuditEvent.objects.filter(action=Action.IMPORT).exists()
+    assert not AuditEvent.objects.filter(action=SessionAction.IMPORT).exists()
 
 
 # Attendance
@@ -660,11 +661,11 @@ def test_imports_send_no_message_to_anyone(django_capture_on_commit_callbacks, d
 def test_a_real_import_is_audited_with_its_counts_and_a_dry_run_is_not(coordinator):
     content = csv(WORKFORCE, "Manchester,Crisis team,5", "London,Outreach,7")
     run("workforce", content, dry_run=True, by=coordinator)
-    assert not AuditEvent.objects.filter(action=Action.IMPORT).exists()
+    assert not AuditEvent.objects.filter(action=SessionAction.IMPORT).exists()
 
     run("workforce", content, by=coordinator)
 
-    event = AuditEvent.objects.get(action=Action.IMPORT)
+    event = AuditEvent.objects.get(action=SessionAction.IMPORT)
     assert event.actor == coordinator
     assert event.changes == {
         "file": "workforce.csv",
@@ -746,7 +747,7 @@ def test_import_for_real_saves_the_checked_file_once(signed_in, manchester):
     assert PENDING_IMPORT not in signed_in.session
     again = signed_in.post(APPLY, {"digest": digest}, follow=True)
     assert "There is no checked file waiting" in again.content.decode()
-    assert AuditEvent.objects.filter(action=Action.IMPORT).count() == 1
+    assert AuditEvent.objects.filter(action=SessionAction.IMPORT).count() == 1
 
 
 def test_a_different_digest_imports_nothing(signed_in, manchester):

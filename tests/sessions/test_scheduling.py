@@ -12,10 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit.models import Action, AuditEvent
+from audit.models import AuditEvent
 from notifications.models import Notification
 from notifications.services import notification_queue
 from people.models import Role
+from sessions.audit_actions import SessionAction
 from sessions.models import CourseVersion, TrainingSession
 from sessions.services import (
     TRAINER_REMINDER_KIND,
@@ -218,7 +219,7 @@ def test_what_cannot_be_scheduled_is_refused_and_nothing_is_saved(
 
     assert message in " ".join(refused.value.message_dict[field])
     assert not TrainingSession.objects.exists()
-    assert not AuditEvent.objects.filter(action=Action.SESSION_SCHEDULED).exists()
+    assert not AuditEvent.objects.filter(action=SessionAction.SESSION_SCHEDULED).exists()
 
 
 @pytest.mark.parametrize("status", [CourseVersion.Status.DRAFT])
@@ -287,7 +288,7 @@ def test_a_cancelled_or_delivered_session_does_not_hold_the_room(
 def test_scheduling_is_recorded_in_the_audit_trail(coordinator, version, room):
     session = schedule(coordinator, version, room)
 
-    event = AuditEvent.objects.get(action=Action.SESSION_SCHEDULED)
+    event = AuditEvent.objects.get(action=SessionAction.SESSION_SCHEDULED)
     assert event.actor == coordinator
     assert event.object_id == str(session.pk)
     assert event.changes["session"] == "S-2026-0001"
@@ -321,7 +322,7 @@ def test_a_session_moves_to_a_new_time(coordinator, version, room):
 
     session.refresh_from_db()
     assert session.starts_at == datetime(2026, 12, 14, 14, 0, tzinfo=UTC)
-    event = AuditEvent.objects.get(action=Action.SESSION_CHANGED)
+    event = AuditEvent.objects.get(action=SessionAction.SESSION_CHANGED)
     assert event.changes["when"] == [
         "Monday 14 December 2026, 10:00 to 13:00",
         "Monday 14 December 2026, 14:00 to 16:30",
@@ -519,7 +520,7 @@ def test_a_cancelled_session_tells_its_trainers_why_and_cancels_their_reminders(
     ).exists()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([accepted.user.email, invited.user.email])
     assert all("The venue is closed for repairs" in m.body for m in mail.outbox)
-    event = AuditEvent.objects.get(action=Action.SESSION_CANCELLED)
+    event = AuditEvent.objects.get(action=SessionAction.SESSION_CANCELLED)
     assert event.changes["reason"] == "The venue is closed for repairs"
 
 

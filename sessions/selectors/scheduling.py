@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import (
     Case,
@@ -37,6 +38,9 @@ from sessions.models import (
 from trainers.hooks import BookingCounts
 from trainers.models import Involvement, Trainer
 from trainers.selectors import trainers_available
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # Times are entered and shown in Europe/London and stored in UTC: "that day" and "that month"
 # always mean UK days and months, whatever the server's clock says.
@@ -117,15 +121,12 @@ def session_room_clash(
     *, room: Room, starts_at: datetime, ends_at: datetime, exclude_pk: int | None = None
 ) -> TrainingSession | None:
     """The first planned or confirmed session in the room at an overlapping time, if any."""
-    return (
-        TrainingSession.objects.filter(
-            _overlapping(starts_at, ends_at), room=room, status__in=BOOKED_STATUSES
-        )
-        .exclude(pk=exclude_pk)
-        .select_related("course_version__course")
-        .order_by("starts_at", "pk")
-        .first()
+    sessions = TrainingSession.objects.filter(
+        _overlapping(starts_at, ends_at), room=room, status__in=BOOKED_STATUSES
     )
+    if exclude_pk is not None:
+        sessions = sessions.exclude(pk=exclude_pk)
+    return sessions.select_related("course_version__course").order_by("starts_at", "pk").first()
 
 
 def assignment_clashes(
@@ -389,13 +390,25 @@ def _assignments_with_sessions() -> QuerySet[TrainerAssignment]:
     )
 
 
+class SessionTeam(TypedDict):
+    # The session's accepted assignments, prefetched (to_attr) by assignment_list_for_user.
+    team: list[TrainerAssignment]
+
+
+class MySessionsMarks(TypedDict):
+    # Who else is on the session, and whether the person keeps its register and files its report.
+    others: list[TrainerAssignment]
+    keeps_register: bool
+    files_report: bool
+
+
 @dataclass(frozen=True)
 class MySessions:
-    invitations: list[TrainerAssignment]
-    upcoming: list[TrainerAssignment]
+    invitations: "list[WithAnnotations[TrainerAssignment, MySessionsMarks]]"
+    upcoming: "list[WithAnnotations[TrainerAssignment, MySessionsMarks]]"
     # Sessions the person delivered that ended while the register is still open, newest first:
     # where they mark attendance late and file the delivery report.
-    recent: list[TrainerAssignment]
+    recent: "list[WithAnnotations[TrainerAssignment, MySessionsMarks]]"
 
 
 def assignment_list_for_user(*, user: User) -> MySessions:
@@ -421,8 +434,10 @@ def assignment_list_for_user(*, user: User) -> MySessions:
         .order_by("session__starts_at", "pk")
     )
     invitations, upcoming, recent = [], [], []
-    for assignment in assignments:
-        session = assignment.session
+    for each in assignments:
+        # Marked here with what the page shows; the session has its team from the prefetch.
+        assignment = cast("WithAnnotations[TrainerAssignment, MySessionsMarks]", each)
+        session = cast("WithAnnotations[TrainingSession, SessionTeam]", assignment.session)
         assignment.others = [a for a in session.team if a.user_id != user.pk]
         assignment.keeps_register = assignment.role in DELIVERY_TEAM_ROLES
         assignment.files_report = assignment.role in REPORTING_ROLES

@@ -48,15 +48,15 @@ def _learner_context(registration: Registration) -> dict:
     # Plain words only: the cancel link and an online session's joining link are made when the
     # email is sent, from the registration, so neither is stored in the notification log.
     session = registration.session
-    at_venue = not session.is_online and session.room_id is not None
+    room = None if session.is_online else session.room
     return {
         # Typed by a visitor on the public form: printed with no link a mail client could make.
         "learner_name": text_without_links(registration.participant.full_name, default="there"),
         "course": str(session.course_version.course),
         "when": session_when(session),
         "place": session_where(session),
-        "is_online": not at_venue,
-        "accessibility": session.room.venue.accessibility if at_venue else "",
+        "is_online": room is None,
+        "accessibility": room.venue.accessibility if room is not None else "",
     }
 
 

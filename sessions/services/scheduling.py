@@ -4,6 +4,7 @@ session back to planned when a lead's certification is corrected."""
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -107,7 +108,7 @@ def _session_check(session: TrainingSession, *, timing_changed: bool, place_chan
     if errors:
         raise ValidationError(dict(errors))
     if place_changed and session.room is not None and not session.is_online:
-        Room.objects.select_for_update().filter(pk=session.room_id).first()
+        Room.objects.select_for_update().filter(pk=session.room.pk).first()
         clash = session_room_clash(
             room=session.room,
             starts_at=session.starts_at,
@@ -126,14 +127,14 @@ def _session_check(session: TrainingSession, *, timing_changed: bool, place_chan
             )
         )
         _people_locked(people)
-        for clash in assignment_clashes(
+        for booked in assignment_clashes(
             user_ids=people,
             starts_at=session.starts_at,
             ends_at=session.ends_at,
             exclude_session_pk=session.pk,
         ):
             errors[NON_FIELD_ERRORS].append(
-                f"{clash.user} is already on {session_label(clash.session)}."
+                f"{booked.user} is already on {session_label(booked.session)}."
             )
     if errors:
         raise ValidationError(dict(errors))
@@ -150,7 +151,10 @@ def _session_place(
 
 
 def _code_free(code: str, *, exclude_pk: int | None = None) -> None:
-    if TrainingSession.objects.filter(code__iexact=code).exclude(pk=exclude_pk).exists():
+    sessions = TrainingSession.objects.filter(code__iexact=code)
+    if exclude_pk is not None:
+        sessions = sessions.exclude(pk=exclude_pk)
+    if sessions.exists():
         raise ValidationError({"code": f"{code} is already the code of another session."})
 
 
@@ -235,7 +239,8 @@ def session_update(
         raise ValidationError(
             f"This session is {session.get_status_display().lower()}, so it cannot be changed."
         )
-    before = {
+    # What the audit trail records as before; the move's messages and new places read it too.
+    before: dict[str, Any] = {
         "when": session_when(session),
         "where": session_where(session),
         "course_version": str(session.course_version),
@@ -280,7 +285,9 @@ def session_update(
         "session": session.code,
         "joining_link": session.joining_link,
     }
-    changes = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
+    changes: dict[str, object] = {
+        key: (before[key], after[key]) for key in before if before[key] != after[key]
+    }
     if "joining_link" in changes:
         # A joining link can carry a meeting's passcode: only the fact of the change is kept.
         changes["joining_link"] = "changed"

@@ -1,8 +1,9 @@
 """Invitations and responses: who is asked for feedback, the one response a link takes, the
 short link's attendance check, and the one reminder."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -165,44 +166,67 @@ def invitation_refused_reason(invitation: Invitation, *, now: datetime | None = 
 
 def _answer_error(question: Question, value) -> str:
     """What is wrong with one answer, in words; empty when it is fine (or rightly empty)."""
-    kind = question.kind
     if value is None or value in ("", []):
         if not question.required:
             return ""
-        missing: dict[str, str] = {
-            Question.Kind.RATING: "Choose a number from 1 to 5.",
-            Question.Kind.YES_NO: "Choose yes or no.",
-            Question.Kind.SINGLE: "Choose one of the options.",
-            Question.Kind.MULTIPLE: "Choose at least one of the options.",
-        }
-        return missing.get(kind, "Write an answer to this question.")
-    if kind == Question.Kind.RATING:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-            return "Choose a number from 1 to 5."
-    elif kind == Question.Kind.YES_NO:
-        if not isinstance(value, bool):
-            return "Choose yes or no."
-    elif kind == Question.Kind.SINGLE:
-        if value not in question_choices(question):
-            return "Choose one of the options shown."
-    elif kind == Question.Kind.MULTIPLE:
-        offered = question_choices(question)
-        if (
-            not isinstance(value, list | tuple)
-            or len(set(value)) != len(value)
-            or any(item not in offered for item in value)
-        ):
-            return "Choose only from the options shown."
-    elif kind in Question.TEXT_KINDS:
-        limit = SHORT_TEXT_LIMIT if kind == Question.Kind.SHORT_TEXT else LONG_TEXT_LIMIT
-        if not isinstance(value, str):
-            return "Write your answer as text."
-        if len(value) > limit:
-            return (
-                f"Keep your answer to {limit:,} characters or fewer: it has {len(value):,}. "
-                "Nothing was saved."
-            )
+        return _MISSING_ANSWER.get(question.kind, "Write an answer to this question.")
+    if question.kind in Question.TEXT_KINDS:
+        return _text_answer_error(question, value)
+    check = _ANSWER_CHECKS.get(question.kind)
+    return check(question, value) if check else ""
+
+
+_MISSING_ANSWER: dict[str, str] = {
+    Question.Kind.RATING: "Choose a number from 1 to 5.",
+    Question.Kind.YES_NO: "Choose yes or no.",
+    Question.Kind.SINGLE: "Choose one of the options.",
+    Question.Kind.MULTIPLE: "Choose at least one of the options.",
+}
+
+
+def _rating_answer_error(question: Question, value) -> str:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        return "Choose a number from 1 to 5."
     return ""
+
+
+def _yes_no_answer_error(question: Question, value) -> str:
+    return "" if isinstance(value, bool) else "Choose yes or no."
+
+
+def _single_answer_error(question: Question, value) -> str:
+    return "" if value in question_choices(question) else "Choose one of the options shown."
+
+
+def _multiple_answer_error(question: Question, value) -> str:
+    offered = question_choices(question)
+    if (
+        not isinstance(value, list | tuple)
+        or len(set(value)) != len(value)
+        or any(item not in offered for item in value)
+    ):
+        return "Choose only from the options shown."
+    return ""
+
+
+def _text_answer_error(question: Question, value) -> str:
+    limit = SHORT_TEXT_LIMIT if question.kind == Question.Kind.SHORT_TEXT else LONG_TEXT_LIMIT
+    if not isinstance(value, str):
+        return "Write your answer as text."
+    if len(value) > limit:
+        return (
+            f"Keep your answer to {limit:,} characters or fewer: it has {len(value):,}. "
+            "Nothing was saved."
+        )
+    return ""
+
+
+_ANSWER_CHECKS: dict[str, Callable[[Question, Any], str]] = {
+    Question.Kind.RATING: _rating_answer_error,
+    Question.Kind.YES_NO: _yes_no_answer_error,
+    Question.Kind.SINGLE: _single_answer_error,
+    Question.Kind.MULTIPLE: _multiple_answer_error,
+}
 
 
 def question_choices(question: Question) -> list[str]:

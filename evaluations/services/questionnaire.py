@@ -296,36 +296,16 @@ def _question_fields(
     help_text = one_line(help_text)
     low_label = one_line(low_label)
     high_label = one_line(high_label)
-    errors: dict[str, str] = {}
-    if not text:
-        errors["text"] = "Write the question."
-    elif len(text) > 300:
-        errors["text"] = "Keep the question to 300 characters or fewer."
-    if len(help_text) > 300:
-        errors["help_text"] = "Keep the help text to 300 characters or fewer."
-    if kind not in Question.Kind.values:
-        errors["kind"] = "Choose the kind of answer."
+    errors = _question_wording_errors(text=text, help_text=help_text, kind=kind)
     if current is not None and _is_reflection(current, form) and kind not in Question.TEXT_KINDS:
         errors["kind"] = "A reflection question takes a written answer: short or long."
     cleaned_choices: list[str] = []
     if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-        seen = set()
-        for choice in (one_line(c) for c in choices):
-            if choice and choice.casefold() not in seen:
-                seen.add(choice.casefold())
-                cleaned_choices.append(choice)
-        if len(cleaned_choices) < 2:
-            errors["choices"] = "Give at least two different choices, one per line."
-        elif len(cleaned_choices) > CHOICES_MAX:
-            errors["choices"] = f"Give at most {CHOICES_MAX} choices."
-        elif any(len(choice) > CHOICE_MAX_LENGTH for choice in cleaned_choices):
-            errors["choices"] = f"Keep each choice to {CHOICE_MAX_LENGTH} characters or fewer."
+        cleaned_choices = _question_choices_cleaned(choices)
+        if problem := _question_choices_problem(cleaned_choices):
+            errors["choices"] = problem
     if kind == Question.Kind.RATING:
-        for name, label, end in (("low_label", low_label, "1"), ("high_label", high_label, "5")):
-            if not label:
-                errors[name] = f"Say what {end} means, for example “Not at all” or “Completely”."
-            elif len(label) > 60:
-                errors[name] = "Keep the label to 60 characters or fewer."
+        errors |= _question_scale_errors(low_label=low_label, high_label=high_label)
     else:
         low_label = high_label = ""
     if errors:
@@ -339,6 +319,50 @@ def _question_fields(
         "low_label": low_label,
         "high_label": high_label,
     }
+
+
+def _question_wording_errors(*, text: str, help_text: str, kind: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not text:
+        errors["text"] = "Write the question."
+    elif len(text) > 300:
+        errors["text"] = "Keep the question to 300 characters or fewer."
+    if len(help_text) > 300:
+        errors["help_text"] = "Keep the help text to 300 characters or fewer."
+    if kind not in Question.Kind.values:
+        errors["kind"] = "Choose the kind of answer."
+    return errors
+
+
+def _question_choices_cleaned(choices: list[str]) -> list[str]:
+    """The choices on one line each, blanks and repeats (in any case) left out."""
+    cleaned: list[str] = []
+    seen = set()
+    for choice in (one_line(c) for c in choices):
+        if choice and choice.casefold() not in seen:
+            seen.add(choice.casefold())
+            cleaned.append(choice)
+    return cleaned
+
+
+def _question_choices_problem(choices: list[str]) -> str:
+    if len(choices) < 2:
+        return "Give at least two different choices, one per line."
+    if len(choices) > CHOICES_MAX:
+        return f"Give at most {CHOICES_MAX} choices."
+    if any(len(choice) > CHOICE_MAX_LENGTH for choice in choices):
+        return f"Keep each choice to {CHOICE_MAX_LENGTH} characters or fewer."
+    return ""
+
+
+def _question_scale_errors(*, low_label: str, high_label: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name, label, end in (("low_label", low_label, "1"), ("high_label", high_label, "5")):
+        if not label:
+            errors[name] = f"Say what {end} means, for example “Not at all” or “Completely”."
+        elif len(label) > 60:
+            errors[name] = "Keep the label to 60 characters or fewer."
+    return errors
 
 
 def _question_key(form: EvaluationForm, text: str) -> str:

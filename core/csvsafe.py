@@ -24,4 +24,3 @@ def write_csv(handle, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> i
         writer.writerow([safe_cell(cell) for cell in row])
         count += 1
     return count
-

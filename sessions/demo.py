@@ -56,11 +56,12 @@ def seed_sessions() -> None:
             accessibility="Step-free entrance, lift to all floors, accessible toilet, quiet room.",
         )
         room_add(venue=venue, name="Main hall", capacity=30, hire_cost=Decimal("120.00"))
-    if not TrainingSession.objects.exists():
+    first_version = course.versions.first()  # course_create made it, with the course
+    if first_version is not None and not TrainingSession.objects.exists():
         day = timezone.localdate() + timedelta(days=7)
         starts_at = datetime.combine(day, time(10, 0), tzinfo=LONDON)
         session_create(
-            course_version=course.versions.first(),
+            course_version=first_version,
             starts_at=starts_at,
             ends_at=starts_at + timedelta(hours=3),
             capacity=20,

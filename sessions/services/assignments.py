@@ -398,11 +398,11 @@ def _assignment_take_off(
     return assignment
 
 
-def assignments_on_trainer_left(trainer: Trainer, by: User | None) -> int:
+def assignments_on_trainer_left(trainer: Trainer, by: User | None) -> None:
     """A trainer has left the programme: take them off every session still to come (open
     invitations and accepted places alike), stop their reminders and tell each coordinator; a
     confirmed session left without a service-user lead goes back to planned. For
-    trainers.services.trainer_leave to call inside its transaction. Returns how many."""
+    trainers.services.trainer_leave to call inside its transaction."""
     holding = list(
         TrainerAssignment.objects.filter(
             user_id=trainer.user_id,
@@ -411,7 +411,6 @@ def assignments_on_trainer_left(trainer: Trainer, by: User | None) -> int:
             session__starts_at__gt=timezone.now(),
         ).order_by("session_id")
     )
-    taken_off = 0
     for assignment in holding:
         # Session first, then the person, then the assignment, like every other service.
         assignment = _assignment_locked(assignment)
@@ -421,8 +420,6 @@ def assignments_on_trainer_left(trainer: Trainer, by: User | None) -> int:
             and assignment.session.starts_at > timezone.now()
         ):
             _assignment_take_off(assignment, by=by, left=True)
-            taken_off += 1
-    return taken_off
 
 
 def trainer_reminder_times(*, starts_at: datetime, lead_days: int = 7) -> list[datetime]:

@@ -211,26 +211,42 @@ class AttendanceImporter(Importer):
 
     def _check_once(self, read: CellReader, cells: _AttendanceRow) -> None:
         """One attendance per person per session: a repeated row must agree with the first."""
-        key = cells.key
-        if key and key in self.seen and cells.status and self.seen[key][1] != cells.status:
+        key, session = cells.key, cells.session
+        if (
+            key
+            and session is not None
+            and key in self.seen
+            and cells.status
+            and self.seen[key][1] != cells.status
+        ):
             read.error(
                 "attended",
                 f"Row {self.seen[key][0]} already gives a different attendance for "
-                f"{cells.email} at {cells.session.code}. Keep one row per person per session.",
+                f"{cells.email} at {session.code}. Keep one row per person per session.",
             )
 
     def _plan(self, number: int, cells: _AttendanceRow) -> None:
         """What a good row changes: a new registration (and person), a new status, or nothing."""
         session, email, status = cells.session, cells.email, cells.status
+        name, participant_type = cells.name, cells.participant_type
+        if (
+            session is None
+            or email is None
+            or status is None
+            or name is None
+            or participant_type is None
+        ):
+            # Never: a row is planned only when every cell was read and it has no problem.
+            raise ValueError(f"Row {number} was planned with a cell unread.")
         email_key = email.lower()
         participant = self.participants.get(email_key)
         if participant is None and email_key not in self.new_participants:
             self.new_participants[email_key] = _NewParticipant(
-                email, cells.name, cells.participant_type, cells.team, cells.region
+                email, name, participant_type, cells.team, cells.region
             )
         who = participant.full_name if participant else self.new_participants[email_key].full_name
         what = f"{who} ({email}) at {session.code}: {Registration.Status(status).label.lower()}"
-        key = cells.key
+        key = (session.pk, email_key)  # cells.key: the session, and the email in any case
         if key in self.seen:
             # The same person twice for the same session (emails differing only in case).
             self.changes.append(

@@ -7,8 +7,9 @@ another session holds."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import cast
 
-from django.db.models import Count
+from django.db.models import Count, Field
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -262,20 +263,25 @@ class SessionsImporter(Importer):
             else:
                 cells.new_title = title
 
-    def _holds_room(self, cells: _SessionRow) -> bool:
-        """Whether the row puts its session, still to come and planned or confirmed, in a room."""
-        holds_room = (
-            cells.starts_at is not None
-            and cells.starts_at > self.now
-            and cells.ends_at is not None
+    def _room_booking(self, cells: _SessionRow) -> tuple[Room, datetime, datetime] | None:
+        """The room the row puts its session in, and from when to when, if the session is still
+        to come and planned or confirmed; None when it holds no room."""
+        room, starts_at, ends_at = cells.room, cells.starts_at, cells.ends_at
+        if (
+            starts_at is not None
+            and starts_at > self.now
+            and ends_at is not None
             and cells.status in BOOKED_STATUSES
-        )
-        return holds_room and cells.room is not None
+            and room is not None
+        ):
+            return room, starts_at, ends_at
+        return None
 
     def _check_room_free(self, read: CellReader, cells: _SessionRow) -> None:
         """No other session still to come holds the room at an overlapping time."""
-        if self._holds_room(cells):
-            room, starts_at, ends_at = cells.room, cells.starts_at, cells.ends_at
+        booking = self._room_booking(cells)
+        if booking is not None:
+            room, starts_at, ends_at = booking
             clash = next(
                 (
                     held
@@ -293,17 +299,25 @@ class SessionsImporter(Importer):
 
     def _check_people_on(self, read: CellReader, cells: _SessionRow) -> None:
         """A session still to come with people on it keeps its time, place, places and status."""
-        session, starts_at = cells.session, cells.starts_at
+        session, starts_at, ends_at = cells.session, cells.starts_at, cells.ends_at
+        status, capacity = cells.status, cells.capacity
         on_it = self.people_on.get(session.pk, "") if session is not None else ""
-        if on_it and None not in (starts_at, cells.ends_at, cells.status, cells.capacity):
+        if (
+            on_it
+            and session is not None
+            and starts_at is not None
+            and ends_at is not None
+            and status is not None
+            and capacity is not None
+        ):
             column = self._people_facing_change(
                 session,
                 starts_at=starts_at,
-                ends_at=cells.ends_at,
+                ends_at=ends_at,
                 room=cells.room,
                 is_online=cells.is_online,
-                status=cells.status,
-                capacity=cells.capacity,
+                status=status,
+                capacity=capacity,
             )
             if column and (session.starts_at > self.now or starts_at > self.now):
                 read.error(
@@ -316,10 +330,14 @@ class SessionsImporter(Importer):
 
     def _plan(self, number: int, cells: _SessionRow) -> None:
         """What a good row changes: a new session, its differences, or nothing."""
-        if self._holds_room(cells):
-            self.rooms_held.setdefault(cells.room.pk, []).append(
-                (cells.starts_at, cells.ends_at, cells.code)
-            )
+        code, starts_at = cells.code, cells.starts_at
+        if code is None or starts_at is None:
+            # Never: a row is planned only when every cell was read and it has no problem.
+            raise ValueError(f"Row {number} was planned with its code or start unread.")
+        booking = self._room_booking(cells)
+        if booking is not None:
+            room, booked_from, booked_to = booking
+            self.rooms_held.setdefault(room.pk, []).append((booked_from, booked_to, code))
         values = {
             "course_version": cells.version,
             "starts_at": cells.starts_at,
@@ -333,8 +351,9 @@ class SessionsImporter(Importer):
         }
         course_title = cells.version.course.title if cells.version else cells.new_title
         ends = timezone.localtime(cells.ends_at, LONDON)
-        what = f"{cells.code}: {course_title}, {uk_when(cells.starts_at)}–{ends:%H:%M}"
+        what = f"{code}: {course_title}, {uk_when(starts_at)}–{ends:%H:%M}"
         session, new_title = cells.session, cells.new_title
+        details: tuple[str, ...]
         if session is None:
             details = (f"new course {quoted(new_title)}",) if new_title else ()
             action = "create"
@@ -342,12 +361,12 @@ class SessionsImporter(Importer):
             details = self._differences(session, values, new_title)
             action = "update" if details else "unchanged"
         self.changes.append(RowChange(number, action, what, details))
-        self.plans.append(_SessionPlan(number, cells.code, values, new_title, session, action))
+        self.plans.append(_SessionPlan(number, code, values, new_title, session, action))
 
     @staticmethod
     def _usable_versions(courses: Iterable[Course]) -> dict[int, CourseVersion]:
         """Each course's newest published version, or failing that its newest pilot version."""
-        rank = {CourseVersion.Status.PUBLISHED: 0, CourseVersion.Status.PILOT: 1}
+        rank: dict[str, int] = {CourseVersion.Status.PUBLISHED: 0, CourseVersion.Status.PILOT: 1}
         best: dict[int, CourseVersion] = {}
         pks = [course.pk for course in courses]
         for chunk in chunks(pks):
@@ -437,7 +456,9 @@ class SessionsImporter(Importer):
                     old, new = uk_when(old), uk_when(new)
                 elif name == "room":
                     old, new = old or "no room", new or "no room"
-                label = TrainingSession._meta.get_field(name).verbose_name
+                # SESSION_FIELDS are the model's own fields, never a relation's other side.
+                field = cast(Field, TrainingSession._meta.get_field(name))
+                label = field.verbose_name
                 details.append(f"{label} {old} → {new}")
         return tuple(details)
 

@@ -1,6 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from evaluations import views  # noqa: F401
+from evaluations import views
 
 app_name = "evaluations"
 

@@ -1,6 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from sessions import views  # noqa: F401
+from sessions import views
 
 app_name = "sessions"
 

@@ -1,6 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from trainers import views  # noqa: F401
+from trainers import views
 
 app_name = "trainers"
 

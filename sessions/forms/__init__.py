@@ -29,6 +29,7 @@ from sessions.forms.scheduling import (
 from sessions.forms.venues import RoomForm, VenueForm
 
 __all__ = [
+    "SCHEDULE_DATE_ERROR",
     "ActivityForm",
     "AssignmentInviteForm",
     "AttendanceForm",
@@ -43,7 +44,6 @@ __all__ = [
     "RegistrationExistingForm",
     "RegistrationForm",
     "RoomForm",
-    "SCHEDULE_DATE_ERROR",
     "ScheduleFilterForm",
     "SelfCheckInForm",
     "SessionCancelForm",

@@ -237,7 +237,7 @@ def _course_version_ready(version: CourseVersion, *, to: str) -> None:
     problems = course_version_problems(loaded)
     if problems:
         raise ValidationError(
-            [f"Version {version.number} of “{version.course}” cannot {to} yet."] + problems
+            [f"Version {version.number} of “{version.course}” cannot {to} yet.", *problems]
         )
 
 

@@ -68,7 +68,23 @@ def _session_code_new(starts_at: datetime) -> str:
 def _session_check(session: TrainingSession, *, timing_changed: bool, place_changed: bool) -> None:
     """Refuse what cannot be scheduled, naming the clash; checks the room and the people on the
     session only when the time or place changes."""
-    errors: dict[str, list[str]] = defaultdict(list)
+    errors = _session_detail_errors(session, timing_changed=timing_changed)
+    if errors:
+        raise ValidationError(dict(errors))
+    if place_changed and session.room is not None and not session.is_online:
+        errors["room"] += _session_room_clashes(session, session.room)
+    if timing_changed and session.pk is not None:
+        errors[NON_FIELD_ERRORS] += _session_people_clashes(session)
+    errors = {field: messages for field, messages in errors.items() if messages}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _session_detail_errors(
+    session: TrainingSession, *, timing_changed: bool
+) -> defaultdict[str, list[str]]:
+    """What is wrong with the session's own details: version, times, places, region, room."""
+    errors: defaultdict[str, list[str]] = defaultdict(list)
     version = session.course_version
     if version.status not in (CourseVersion.Status.PILOT, CourseVersion.Status.PUBLISHED):
         errors["course_version"].append(
@@ -94,50 +110,55 @@ def _session_check(session: TrainingSession, *, timing_changed: bool, place_chan
     elif session.room is None:
         errors["room"].append("Choose the room, or say that the session is online.")
     else:
-        room = session.room
-        if session.capacity > room.capacity:
-            errors["capacity"].append(
-                f"{room.name} at {room.venue.name} holds {room.capacity}: choose "
-                f"{room.capacity} places or fewer, or a bigger room."
-            )
-        if session.region_id is not None and session.region_id != room.venue.region_id:
-            errors["region"].append(
-                f"{room.venue.name} is in {room.venue.region}, not {session.region}: choose "
-                f"{room.venue.region} or a room in {session.region}."
-            )
-    if errors:
-        raise ValidationError(dict(errors))
-    if place_changed and session.room is not None and not session.is_online:
-        Room.objects.select_for_update().filter(pk=session.room.pk).first()
-        clash = session_room_clash(
-            room=session.room,
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            exclude_pk=session.pk,
+        _session_room_fit(session, session.room, errors)
+    return errors
+
+
+def _session_room_fit(
+    session: TrainingSession, room: Room, errors: defaultdict[str, list[str]]
+) -> None:
+    if session.capacity > room.capacity:
+        errors["capacity"].append(
+            f"{room.name} at {room.venue.name} holds {room.capacity}: choose "
+            f"{room.capacity} places or fewer, or a bigger room."
         )
-        if clash is not None:
-            errors["room"].append(
-                f"{session.room.name} at {session.room.venue.name} is already booked for "
-                f"{session_label(clash)}."
-            )
-    if timing_changed and session.pk is not None:
-        people = list(
-            session.assignments.filter(status__in=HOLDING_STATUSES).values_list(
-                "user_id", flat=True
-            )
+    if session.region_id is not None and session.region_id != room.venue.region_id:
+        errors["region"].append(
+            f"{room.venue.name} is in {room.venue.region}, not {session.region}: choose "
+            f"{room.venue.region} or a room in {session.region}."
         )
-        _people_locked(people)
+
+
+def _session_room_clashes(session: TrainingSession, room: Room) -> list[str]:
+    """The room's booking at an overlapping time, once the room's row is locked."""
+    Room.objects.select_for_update().filter(pk=room.pk).first()
+    clash = session_room_clash(
+        room=room,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        exclude_pk=session.pk,
+    )
+    if clash is None:
+        return []
+    return [f"{room.name} at {room.venue.name} is already booked for {session_label(clash)}."]
+
+
+def _session_people_clashes(session: TrainingSession) -> list[str]:
+    """The people on the session who are on another one at an overlapping time, once their
+    rows are locked."""
+    people = list(
+        session.assignments.filter(status__in=HOLDING_STATUSES).values_list("user_id", flat=True)
+    )
+    _people_locked(people)
+    return [
+        f"{booked.user} is already on {session_label(booked.session)}."
         for booked in assignment_clashes(
             user_ids=people,
             starts_at=session.starts_at,
             ends_at=session.ends_at,
             exclude_session_pk=session.pk,
-        ):
-            errors[NON_FIELD_ERRORS].append(
-                f"{booked.user} is already on {session_label(booked.session)}."
-            )
-    if errors:
-        raise ValidationError(dict(errors))
+        )
+    ]
 
 
 def _session_place(
@@ -239,18 +260,7 @@ def session_update(
         raise ValidationError(
             f"This session is {session.get_status_display().lower()}, so it cannot be changed."
         )
-    # What the audit trail records as before; the move's messages and new places read it too.
-    before: dict[str, Any] = {
-        "when": session_when(session),
-        "where": session_where(session),
-        "course_version": str(session.course_version),
-        "capacity": session.capacity,
-        "region": str(session.region),
-        "phase": session.get_phase_display(),
-        "coordinator": str(session.coordinator or ""),
-        "session": session.code,
-        "joining_link": session.joining_link,
-    }
+    before = _session_summary(session)
     old = (session.starts_at, session.ends_at, session.room_id, session.is_online)
     place = _session_place(region=region, room=room, is_online=is_online, joining_link=joining_link)
     code = code.strip() or session.code
@@ -263,28 +273,11 @@ def session_update(
     timing_changed = (starts_at, ends_at) != old[:2]
     place_changed = timing_changed or (session.room_id, session.is_online) != old[2:]
     _session_check(session, timing_changed=timing_changed, place_changed=place_changed)
-    taken = _places_taken(session)
-    if session.capacity < taken:
-        raise ValidationError(
-            {
-                "capacity": f"{taken} {'person has' if taken == 1 else 'people have'} a place "
-                f"already: choose {taken} places or more, or cancel registrations first."
-            }
-        )
+    _session_capacity_fits_places_taken(session)
     if code != before["session"]:
         _code_free(code, exclude_pk=session.pk)
     session.code = code
-    after = {
-        "when": session_when(session),
-        "where": session_where(session),
-        "course_version": str(session.course_version),
-        "capacity": session.capacity,
-        "region": str(session.region),
-        "phase": session.get_phase_display(),
-        "coordinator": str(session.coordinator or ""),
-        "session": session.code,
-        "joining_link": session.joining_link,
-    }
+    after = _session_summary(session)
     changes: dict[str, object] = {
         key: (before[key], after[key]) for key in before if before[key] != after[key]
     }
@@ -311,6 +304,33 @@ def session_update(
         _waitlist_fill(session)
     audit_record(action=SessionAction.SESSION_CHANGED, actor=by, obj=session, changes=changes)
     return session
+
+
+def _session_summary(session: TrainingSession) -> dict[str, Any]:
+    """What the audit trail records of a session before and after a change; the move's
+    messages and new places read it too."""
+    return {
+        "when": session_when(session),
+        "where": session_where(session),
+        "course_version": str(session.course_version),
+        "capacity": session.capacity,
+        "region": str(session.region),
+        "phase": session.get_phase_display(),
+        "coordinator": str(session.coordinator or ""),
+        "session": session.code,
+        "joining_link": session.joining_link,
+    }
+
+
+def _session_capacity_fits_places_taken(session: TrainingSession) -> None:
+    taken = _places_taken(session)
+    if session.capacity < taken:
+        raise ValidationError(
+            {
+                "capacity": f"{taken} {'person has' if taken == 1 else 'people have'} a place "
+                f"already: choose {taken} places or more, or cancel registrations first."
+            }
+        )
 
 
 def _session_moved(session: TrainingSession, *, was: str, was_where: str) -> None:

@@ -51,7 +51,7 @@ def test_coordinators_and_managers_may_read_the_audit_trail(client, request, who
     response = client.get(PAGE)
 
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "audit/event_list.html"
+    assert response.templates[0].name == "audit/event_list.html"
 
 
 @pytest.mark.parametrize("who", ["trainer", "other_trainer", "team_lead", "admin_user"])

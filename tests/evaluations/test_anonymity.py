@@ -508,7 +508,7 @@ def test_comments_are_in_the_same_order_whoever_answered_last(
     FreeTextRelease.objects.create(session=session, released_by=coordinator)
     texts = ["Alpha", "Bravo", "Charlie", "Delta", "Zulu"]
     early = [t for t in texts if t != last_to_answer]
-    responses_for(session, 5, answers={"more_of": early + [last_to_answer]})
+    responses_for(session, 5, answers={"more_of": [*early, last_to_answer]})
     last = Response.objects.filter(session=session).order_by("pk").last()
     Response.objects.filter(session=session).exclude(pk=last.pk).update(
         submitted_on=timezone.localdate() - timedelta(days=7)

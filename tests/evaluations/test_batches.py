@@ -282,7 +282,7 @@ def test_learners_answering_at_once_are_counted_in_whole_batches_without_deadloc
         try:
             start.wait(timeout=10)
             answer(invitation, rating=3, comment="At once")
-        except Exception as error:  # noqa: BLE001 (reported below)
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

@@ -101,7 +101,7 @@ def test_home_tells_someone_without_a_role_that_they_have_none(client):
     response = client.get("/")
 
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "people/no_role.html"
+    assert response.templates[0].name == "people/no_role.html"
     assert "does not have a role yet" in response.content.decode()
     assert _heading(response) == "Welcome, Ann"
 

@@ -2,6 +2,7 @@
 (outcomes, activities, co-designers), then goes to pilot or is published and is never changed
 again; a new version is started from it instead."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -680,7 +681,9 @@ def test_an_outcome_without_activities_is_refused_naming_the_outcome(coordinator
 def test_a_pilot_cannot_go_to_pilot_again(coordinator):
     version = CourseVersionFactory(status=CourseVersion.Status.PILOT)
 
-    with pytest.raises(ValidationError, match="is already pilot. Only a draft can go to pilot."):
+    with pytest.raises(
+        ValidationError, match=re.escape("is already pilot. Only a draft can go to pilot.")
+    ):
         course_version_pilot(version=version, by=coordinator)
 
 

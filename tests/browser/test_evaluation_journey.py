@@ -198,7 +198,8 @@ def test_a_delivered_session_is_evaluated_chased_and_reported(
     expect(cleo.get_by_role("heading", name="Thank you for your feedback")).to_be_visible()
     assert not cleo_blocked, cleo_blocked
 
-    # Three of three answered: too few for anything but the count, for everyone (issue 9).
+    # Three of three answered: too few for anything but the count, for everyone
+    # (docs/domain.md, Evaluations).
     page.goto(f"{live_server.url}/schedule/{session.pk}/")
     page.get_by_role("link", name="Evaluation results").click()
     expect(page.get_by_role("heading", name="Evaluation results", level=1)).to_be_visible()

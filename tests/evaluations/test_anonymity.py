@@ -1,10 +1,11 @@
-"""Anonymity of evaluations (issue 9, point 8). Learners are told nobody can see who gave which
-answers, so no figure drawn from their answers (ratings, counts, means, the change in
-confidence, charts, comments and reflections) reaches anyone, on any page, PDF or spreadsheet,
-while it rests on fewer than 5 people: a session with fewer than 5 responses shows none, a
-question fewer than 5 people answered shows none, and figures across sessions count only what
-each session's own page would show, so comparing two pages picks nobody out. How many
-responded stays visible: coordinators need it to chase."""
+"""Anonymity of evaluations (docs/domain.md, Evaluations).
+
+Learners are told nobody can see who gave which answers, so no figure drawn from their answers
+(ratings, counts, means, the change in confidence, charts, comments and reflections) reaches anyone,
+on any page, PDF or spreadsheet, while it rests on fewer than 5 people: a session with fewer than 5
+responses shows none, a question fewer than 5 people answered shows none, and figures across
+sessions count only what each session's own page would show, so comparing two pages picks nobody
+out. How many responded stays visible: coordinators need it to chase."""
 
 import csv
 import io

@@ -1,5 +1,6 @@
 """The standard form's first version is seeded once — by `manage.py seed_evaluation_form` in a
-deployment, or with the demo data — and asks what issue 6 lists, with stable keys."""
+deployment, or with the demo data — and asks
+what evaluations/standard_form.py lists, with stable keys."""
 
 from io import StringIO
 

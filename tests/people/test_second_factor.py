@@ -293,7 +293,7 @@ def test_wrong_and_right_codes_are_recorded_in_the_audit_trail(db):
     assert actions[-1] == SecondFactorAction.SECOND_FACTOR_FAILED
 
 
-# The password-only takeover (issue 9, point 1): a password alone never reaches the set-up page
+# The password-only takeover: a password alone never reaches the set-up page
 # of someone who already has a second factor, and never replaces it.
 
 

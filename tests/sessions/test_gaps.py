@@ -1,4 +1,4 @@
-"""Gaps left open earlier (issue 9, point 13): invitations a trainer can no longer accept after
+"""Gaps left open earlier: invitations a trainer can no longer accept after
 stepping back or leaving, sessions imports that would change a session with people on it, and a
 changed joining link that must reach the people booked on an online session."""
 

@@ -1,5 +1,5 @@
 """Races between coordinators and trainers on one session, with real concurrent transactions on
-PostgreSQL (issue 9, point 13): every service that locks a session and the people or assignments
+PostgreSQL: every service that locks a session and the people or assignments
 on it takes the session row first, so two of them can queue but never deadlock."""
 
 import contextlib

@@ -1,4 +1,4 @@
-"""A trainer who leaves the programme (issue 9, point 13): their certification-renewal reminder
+"""A trainer who leaves the programme: their certification-renewal reminder
 stops, and they are taken off every session still to come, each coordinator told."""
 
 from datetime import UTC, date, datetime, timedelta

@@ -90,7 +90,7 @@ class _AttendanceRow:
 class AttendanceImporter(Importer):
     kind = ATTENDANCE
 
-    def check(self, rows):
+    def check(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         self._look_up(rows)
         self.plans: list[_RegistrationPlan] = []
         for number, row in rows:

@@ -106,7 +106,7 @@ class _SessionRow:
 class SessionsImporter(Importer):
     kind = SESSIONS
 
-    def check(self, rows):
+    def check(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         self._look_up(rows)
         self.plans: list[_SessionPlan] = []
         for number, row in rows:

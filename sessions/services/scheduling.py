@@ -75,9 +75,9 @@ def _session_check(session: TrainingSession, *, timing_changed: bool, place_chan
         errors["room"] += _session_room_clashes(session, session.room)
     if timing_changed and session.pk is not None:
         errors[NON_FIELD_ERRORS] += _session_people_clashes(session)
-    errors = {field: messages for field, messages in errors.items() if messages}
-    if errors:
-        raise ValidationError(errors)
+    clashes = {field: messages for field, messages in errors.items() if messages}
+    if clashes:
+        raise ValidationError(clashes)
 
 
 def _session_detail_errors(

@@ -2,7 +2,8 @@
 
 People own the roles, so they own the order in which a person's roles are tried and the
 placeholder start pages. The pages belong to the apps above, which register them in their
-`AppConfig.ready()` (as they register demo seeders), so this layer never names them:
+`AppConfig.ready()` (where they also connect their demo seeders to people.hooks.demo_seed), so
+this layer never names them:
 
     start_page_register(role=Role.TRAINER, label="My sessions", url_name="sessions:my-sessions")
     menu_register(

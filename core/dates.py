@@ -14,11 +14,16 @@ DAY = "j F Y"  # 5 December 2026
 WEEKDAY_DAY = "l j F Y"  # Saturday 5 December 2026
 
 
+def uk_local(moment: datetime) -> datetime:
+    """`moment` on the UK clock."""
+    return timezone.localtime(moment, LONDON)
+
+
 def uk_day(moment: datetime) -> str:
     """The UK day `moment` falls on, e.g. "5 December 2026"."""
-    return date_format(timezone.localtime(moment, LONDON), DAY)
+    return date_format(uk_local(moment), DAY)
 
 
 def uk_weekday(moment: datetime) -> str:
     """The UK day `moment` falls on with its weekday, e.g. "Saturday 5 December 2026"."""
-    return date_format(timezone.localtime(moment, LONDON), WEEKDAY_DAY)
+    return date_format(uk_local(moment), WEEKDAY_DAY)

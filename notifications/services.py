@@ -122,9 +122,10 @@ def notification_queue(
     return notification
 
 
-def notification_cancel_for(*, related: models.Model, kind: str | None = None) -> int:
-    """Cancel the queued messages of a kind (without a kind: of every kind) about an object;
-    sent ones stay sent. Returns how many were cancelled."""
+def notification_cancel_for(*, related: models.Model, kind: str | None) -> int:
+    """Cancel the queued messages of a kind about an object, or of every kind with `kind=None`
+    (said explicitly, so a forgotten kind is a TypeError rather than everything cancelled); sent
+    ones stay sent. Returns how many were cancelled."""
     # A conditional UPDATE. A message being sent right now (claimed) is cancelled too: if the
     # server takes it, it is marked sent, which is what happened; if not, it stays cancelled.
     queued = Notification.objects.filter(

@@ -9,12 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from core.dates import LONDON
+from core.dates import LONDON, uk_local, uk_weekday
+from core.tokens import new_token
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import User
 from sessions.audit_actions import SessionAction
-from sessions.display import _local, _long_day, session_label, session_when
-from sessions.models import TrainerAssignment, TrainingSession, new_token
+from sessions.display import session_label, session_when
+from sessions.models import TrainerAssignment, TrainingSession
 from sessions.selectors import (
     BOOKED_STATUSES,
     HOLDING_STATUSES,
@@ -43,7 +44,7 @@ TRAINER_REMINDER_DAYS = (7, 1)
 
 
 def _month_name(moment: datetime) -> str:
-    return f"{_local(moment):%B %Y}"
+    return f"{uk_local(moment):%B %Y}"
 
 
 def _invitation_limits(
@@ -76,7 +77,7 @@ def _invitation_limits(
         raise ValidationError({"user": f"{name} is unavailable at the moment."})
     if trainer.status == Trainer.Status.LEFT:
         raise ValidationError({"user": f"{name} has left the programme."})
-    day = _local(session.starts_at).date()
+    day = uk_local(session.starts_at).date()
     certified = Certification.objects.filter(
         trainer=trainer, certified_on__lte=day, expires_on__gt=day
     ).exists()
@@ -84,7 +85,7 @@ def _invitation_limits(
         raise ValidationError(
             {
                 "role": f"{name} does not have a Train the Trainer certification valid on "
-                f"{_long_day(session.starts_at)}, so they can only be invited to shadow."
+                f"{uk_weekday(session.starts_at)}, so they can only be invited to shadow."
             }
         )
     beyond = []
@@ -188,7 +189,7 @@ def assignment_invite(
         recipient_user=user,
         related=assignment,
         subject=_subject(
-            f"Will you join {session.course_version.course} on {_long_day(session.starts_at)}?"
+            f"Will you join {session.course_version.course} on {uk_weekday(session.starts_at)}?"
         ),
         template="sessions/email/assignment_invited",
         context=_session_context(session) | {"role": assignment.get_role_display()},
@@ -239,7 +240,7 @@ ACCEPT_REFUSED = {
 def assignment_answered_already(assignment: TrainerAssignment) -> str:
     """What a person is told when an invitation can no longer be answered."""
     when = (
-        f" on {_long_day(assignment.responded_at)}" if assignment.responded_at is not None else ""
+        f" on {uk_weekday(assignment.responded_at)}" if assignment.responded_at is not None else ""
     )
     answered: dict[str, str] = {
         TrainerAssignment.Status.ACCEPTED: f"You accepted this invitation{when}.",
@@ -262,7 +263,7 @@ def _tell_coordinator(assignment: TrainerAssignment, *, what: str, kind: str) ->
         related=assignment,
         subject=_subject(
             f"{assignment.user} {what}: {session.course_version.course}, "
-            f"{_long_day(session.starts_at)}"
+            f"{uk_weekday(session.starts_at)}"
         ),
         template="sessions/email/assignment_answered",
         context=_session_context(session)
@@ -376,7 +377,7 @@ def _assignment_take_off(
             related=assignment,
             subject=_subject(
                 f"You are no longer needed: {session.course_version.course}, "
-                f"{_long_day(session.starts_at)}"
+                f"{uk_weekday(session.starts_at)}"
             ),
             template="sessions/email/assignment_withdrawn",
             context=_session_context(session) | {"was_accepted": before == "accepted"},
@@ -424,7 +425,7 @@ def assignments_on_trainer_left(trainer: Trainer, by: User | None) -> None:
 
 def trainer_reminder_times(*, starts_at: datetime, lead_days: int = 7) -> list[datetime]:
     """When a person on a session is reminded: 09:00 UK time, `lead_days` and 1 day before."""
-    day = _local(starts_at).date()
+    day = uk_local(starts_at).date()
     days = sorted({lead_days, *TRAINER_REMINDER_DAYS[1:]}, reverse=True)
     return [
         datetime.combine(day - timedelta(days=n), TRAINER_REMINDER_AT, tzinfo=LONDON) for n in days
@@ -439,7 +440,7 @@ def _trainer_reminders_queue(assignment: TrainerAssignment) -> None:
     for due_at in trainer_reminder_times(starts_at=session.starts_at, lead_days=lead_days):
         if due_at <= now:
             continue  # a reminder whose time has passed would only arrive late
-        days = (_local(session.starts_at).date() - due_at.date()).days
+        days = (uk_local(session.starts_at).date() - due_at.date()).days
         notification_queue(
             kind=TRAINER_REMINDER_KIND,
             recipient_email=assignment.user.email,

@@ -5,11 +5,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.tokens import new_token
 from people.models import User
 from sessions.audit_actions import SessionAction
 from sessions.imports import KINDS as IMPORT_KINDS
 from sessions.imports import ImportResult, RowError, import_check
-from sessions.models import CalendarFeed, new_token
+from sessions.models import CalendarFeed
 
 
 @transaction.atomic

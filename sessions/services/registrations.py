@@ -13,12 +13,13 @@ from django.utils import timezone
 from core.dates import LONDON, uk_day
 from core.text import one_line
 from core.textsafe import text_without_links
+from core.tokens import new_token
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import Participant, ParticipantType, Team, User
 from people.services import participant_get_or_create
 from sessions.display import session_when, session_where
 from sessions.ics import calendar_document, session_event
-from sessions.models import Registration, TrainingSession, new_token
+from sessions.models import Registration, TrainingSession
 from sessions.selectors import (
     PLACE_TAKING,
     registration_cancel_refused_reason,

@@ -12,10 +12,11 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.dates import uk_local, uk_weekday
 from notifications.services import notification_cancel_for, notification_queue
 from people.models import Region, User
 from sessions.audit_actions import SessionAction
-from sessions.display import _local, _long_day, session_label, session_when, session_where
+from sessions.display import session_label, session_when, session_where
 from sessions.models import CourseVersion, Room, TrainerAssignment, TrainingSession
 from sessions.selectors import (
     BOOKED_STATUSES,
@@ -53,7 +54,7 @@ SESSION_CANCELLED_KIND = "session_cancelled_trainer"
 
 def _session_code_new(starts_at: datetime) -> str:
     """The year's next code: S-2026-0001, S-2026-0002…"""
-    prefix = f"S-{_local(starts_at).year}-"
+    prefix = f"S-{uk_local(starts_at).year}-"
     last = (
         TrainingSession.objects.filter(code__regex=rf"^{prefix}[0-9]+$")
         .annotate(length=Length("code"))
@@ -93,11 +94,11 @@ def _session_detail_errors(
         )
     if session.ends_at <= session.starts_at:
         errors["ends_at"].append(
-            f"The session must end after it starts ({_local(session.starts_at):%H:%M})."
+            f"The session must end after it starts ({uk_local(session.starts_at):%H:%M})."
         )
     elif timing_changed and session.starts_at <= timezone.now():
         errors["starts_at"].append(
-            f"{_long_day(session.starts_at)} at {_local(session.starts_at):%H:%M} has already "
+            f"{uk_weekday(session.starts_at)} at {uk_local(session.starts_at):%H:%M} has already "
             "passed: choose a date and time still to come."
         )
     if session.capacity < 1:
@@ -401,7 +402,7 @@ def session_cancel(*, session: TrainingSession, reason: str, by: User) -> Traini
     session.save(update_fields=["status", "updated_at"])
     # Everything still queued about the session itself (reminders of any kind) is cancelled
     # first, so the messages about the cancellation queued below go out.
-    notification_cancel_for(related=session)
+    notification_cancel_for(related=session, kind=None)
     assignments = session.assignments.filter(status__in=HOLDING_STATUSES).select_related("user")
     for assignment in assignments:
         notification_cancel_for(related=assignment, kind=TRAINER_REMINDER_KIND)
@@ -444,7 +445,7 @@ def session_confirm(*, session: TrainingSession, by: User) -> TrainingSession:
         raise ValidationError(
             "Sessions are service-user-led: a session can be confirmed only when a service-user "
             "trainer whose Train the Trainer certification is valid on "
-            f"{_long_day(session.starts_at)} has accepted as lead trainer or co-trainer. "
+            f"{uk_weekday(session.starts_at)} has accepted as lead trainer or co-trainer. "
             "Nobody like that has accepted yet."
         )
     session.status = TrainingSession.Status.CONFIRMED

@@ -51,14 +51,14 @@ def test_it_leaves_other_kinds_and_other_objects_alone():
         assert notification.status == Notification.Status.QUEUED
 
 
-def test_without_a_kind_it_cancels_every_queued_kind_about_that_object_only():
+def test_with_kind_none_it_cancels_every_queued_kind_about_that_object_only():
     participant, other = ParticipantFactory(), ParticipantFactory()
     reminder, chaser = queue(participant), queue(participant, kind="chaser")
     sent = queue(participant, kind="confirmation")
     Notification.objects.filter(pk=sent.pk).update(status=Notification.Status.SENT)
     other_object = queue(other)
 
-    assert notification_cancel_for(related=participant) == 2
+    assert notification_cancel_for(related=participant, kind=None) == 2
 
     statuses = {
         n.pk: n.status
@@ -114,3 +114,14 @@ def test_a_cancelled_message_that_is_due_and_queued_again_is_sent_after_commit(
 
     assert len(mail.outbox) == 1
     assert Notification.objects.get().status == Notification.Status.SENT
+
+
+def test_the_kind_must_be_given_even_to_cancel_every_kind():
+    participant = ParticipantFactory()
+    reminder = queue(participant)
+
+    with pytest.raises(TypeError):
+        notification_cancel_for(related=participant)
+
+    reminder.refresh_from_db()
+    assert reminder.status == Notification.Status.QUEUED

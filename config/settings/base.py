@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "trainers",
     "sessions",
     "evaluations",
+    "expenses",
 ]
 
 MIDDLEWARE = [

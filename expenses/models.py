@@ -1,0 +1,172 @@
+"""Mileage rates, expense claims with their items, receipts and history.
+
+Money is `Decimal` in pounds with two places, end to end: amounts are stored as such, a mileage
+item's amount is its miles times the rate in force on its date, rounded half up to the penny
+(expenses.selectors.mileage_amount), and a claim's total is the sum of its items.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from core.uploads import PrivateUploadPath
+from sessions.models import TrainingSession
+from trainers.models import Trainer
+
+
+class Vehicle(models.TextChoices):
+    CAR = "car", "Car"
+    PASSENGER = "passenger", "Passenger in a car"
+    BICYCLE = "bicycle", "Bicycle"
+    MOTORCYCLE = "motorcycle", "Motorcycle"
+
+
+class MileageRate(models.Model):
+    """Pence a mile for a way of travelling, in force from a date until the next rate's date."""
+
+    vehicle = models.CharField(max_length=16, choices=Vehicle.choices)
+    per_mile = models.DecimalField(
+        "rate a mile (£)", max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    effective_from = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["vehicle", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vehicle", "effective_from"], name="one_mileage_rate_a_day"
+            ),
+            models.CheckConstraint(condition=Q(per_mile__gte=0), name="mileage_rate_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_vehicle_display()}: £{self.per_mile} a mile from {self.effective_from}"
+
+
+class Claim(models.Model):
+    """One trainer's expenses for one session or other approved activity."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned for a change"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        PAID = "paid", "Paid"
+
+    class Activity(models.TextChoices):
+        SESSION = "session", "A training session"
+        T3_DAY = "t3_day", "A Train the Trainer day"
+        SUPERVISION = "supervision", "Travel to supervision"
+        OTHER = "other", "Other approved activity"
+
+    trainer = models.ForeignKey(Trainer, on_delete=models.PROTECT, related_name="claims")
+    activity = models.CharField(max_length=16, choices=Activity.choices)
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    activity_description = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # What the trainer is told when a claim is returned or rejected.
+    decision_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(activity="session", session__isnull=False)
+                | (~Q(activity="session") & Q(session__isnull=True)),
+                name="claim_session_only_for_a_session",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_on__isnull=False),
+                name="claim_paid_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.pk} ({self.get_status_display()})"
+
+
+class Item(models.Model):
+    """One expense on a claim: what it was, when, and how much."""
+
+    class Kind(models.TextChoices):
+        MILEAGE = "mileage", "Mileage"
+        PUBLIC_TRANSPORT = "public_transport", "Public transport"
+        TAXI = "taxi", "Taxi"
+        PARKING = "parking", "Parking"
+        SUBSISTENCE = "subsistence", "Subsistence"
+        CHILDCARE = "childcare", "Childcare"
+        CARER = "carer", "Carer"
+        OTHER = "other", "Other"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    spent_on = models.DateField()
+    description = models.CharField(max_length=200)
+    amount = models.DecimalField("amount (£)", max_digits=9, decimal_places=2)
+    # Mileage only: the distance, how, and the rate it was paid at on that date.
+    miles = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    vehicle = models.CharField(max_length=16, choices=Vehicle.choices, blank=True)
+    per_mile = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # A taxi needs a reason.
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["spent_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="item_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="mileage")
+                | (Q(miles__gt=0) & Q(per_mile__isnull=False) & ~Q(vehicle="")),
+                name="item_mileage_has_miles_vehicle_rate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} £{self.amount}"
+
+
+class Receipt(models.Model):
+    """A receipt for an item (PDF, JPEG or PNG), stored privately under a random name."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="receipts")
+    file = models.FileField(upload_to=PrivateUploadPath("expenses/receipts"), max_length=200)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ClaimEvent(models.Model):
+    """One change of a claim's status, for the trainer's timeline: who, when, from and to."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claim_events"
+    )
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, choices=Claim.Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Claim.Status.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"

@@ -6,3 +6,9 @@ class ExpensesConfig(AppConfig):
 
     name = "expenses"
     verbose_name = "Expenses"
+
+    def ready(self) -> None:
+        from audit.actions import action_register
+        from expenses.audit_actions import ExpenseAction
+
+        action_register(ExpenseAction, position=90)

@@ -53,6 +53,7 @@ FILTER_ORDER = [
     ("course_review_recorded", "Course review recorded"),
     ("course_review_next_version", "Next course version started from a review"),
     ("notification_resent", "Failed email sent again"),
+    ("claim_status_changed", "Expense claim moved on"),
 ]
 
 

@@ -1,0 +1,7 @@
+"""What expenses record in the audit trail; registered in ExpensesConfig.ready()."""
+
+from django.db import models
+
+
+class ExpenseAction(models.TextChoices):
+    CLAIM_STATUS_CHANGED = "claim_status_changed", "Expense claim moved on"

@@ -220,9 +220,11 @@ def report_html(session, *, with_names: bool) -> str:
 def pdf_text(pdf: bytes) -> bytes:
     """The PDF's bytes with its compressed streams opened (bookmarks and metadata are text)."""
     text = pdf
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+    # Each stream is inflated from its start until zlib says it has ended; cutting it at the
+    # next "endstream" instead dropped a stream whose compressed bytes ended in a carriage return.
+    for match in re.finditer(rb"stream\r?\n", pdf):
         try:
-            text += zlib.decompress(match.group(1))
+            text += zlib.decompressobj().decompress(pdf[match.end() :])
         except zlib.error:
             continue
     return text

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from core.pdf import RefusedURL, render_pdf, safe_url_fetcher
+from tests.pdfs import pdf_inflated
 
 TEST_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SITE_CSS = django_settings.BASE_DIR / "static" / "css" / "site.css"
@@ -35,19 +36,8 @@ def _png(pixel: bytes = b"\xff\x00\x00") -> bytes:
     )
 
 
-def _pdf_objects(pdf: bytes) -> bytes:
-    """The PDF with its compressed streams inflated, so page boxes and images can be read."""
-    text = pdf
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
-        try:
-            text += zlib.decompress(match.group(1))
-        except zlib.error:
-            continue
-    return text
-
-
 def _page_sizes(pdf: bytes) -> list[tuple[float, float]]:
-    boxes = re.findall(rb"/MediaBox\s*\[([^\]]*)\]", _pdf_objects(pdf))
+    boxes = re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf_inflated(pdf))
     sizes = []
     for box in boxes:
         _x0, _y0, x1, y1 = (float(n) for n in box.split())
@@ -56,7 +46,7 @@ def _page_sizes(pdf: bytes) -> list[tuple[float, float]]:
 
 
 def _image_count(pdf: bytes) -> int:
-    return len(re.findall(rb"/Subtype\s*/Image", _pdf_objects(pdf)))
+    return len(re.findall(rb"/Subtype\s*/Image", pdf_inflated(pdf)))
 
 
 def _weasyprint_errors(caplog) -> list[str]:

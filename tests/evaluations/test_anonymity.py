@@ -10,7 +10,6 @@ out. How many responded stays visible: coordinators need it to chase."""
 import csv
 import io
 import re
-import zlib
 from datetime import timedelta
 from html import unescape
 
@@ -53,6 +52,7 @@ from tests.factories import (
     responses_for,
     standard_form,
 )
+from tests.pdfs import pdf_inflated
 
 pytestmark = pytest.mark.django_db
 
@@ -217,19 +217,6 @@ def report_html(session, *, with_names: bool) -> str:
     )
 
 
-def pdf_text(pdf: bytes) -> bytes:
-    """The PDF's bytes with its compressed streams opened (bookmarks and metadata are text)."""
-    text = pdf
-    # Each stream is inflated from its start until zlib says it has ended; cutting it at the
-    # next "endstream" instead dropped a stream whose compressed bytes ended in a carriage return.
-    for match in re.finditer(rb"stream\r?\n", pdf):
-        try:
-            text += zlib.decompressobj().decompress(pdf[match.end() :])
-        except zlib.error:
-            continue
-    return text
-
-
 @pytest.mark.parametrize("with_names", [True, False])
 def test_the_session_report_of_one_response_of_two_has_no_ratings_and_says_why(
     one_of_two, with_names
@@ -259,7 +246,7 @@ def test_the_downloaded_report_pdf_of_one_response_of_two_has_no_question_headin
     response = client.get(reverse("evaluations:document-session-report", args=[one_of_two.pk]))
 
     # Each heading is a bookmark in the PDF: the results' headings must not be there.
-    text = pdf_text(response.content)
+    text = pdf_inflated(response.content)
     assert response.status_code == 200
     assert b"/Title (Evaluation)" in text
     assert b"/Title (Confidence to involve service users)" not in text
@@ -272,7 +259,7 @@ def test_the_downloaded_report_pdf_of_five_responses_has_the_question_headings(
 
     response = client.get(reverse("evaluations:document-session-report", args=[five_of_six.pk]))
 
-    assert b"/Title (Confidence to involve service users)" in pdf_text(response.content)
+    assert b"/Title (Confidence to involve service users)" in pdf_inflated(response.content)
 
 
 # --- The spreadsheets ---

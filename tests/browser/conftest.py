@@ -5,12 +5,14 @@ missing browser is a failure.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
 # itself (factories) are still plain synchronous calls.
@@ -86,6 +88,13 @@ def _no_content_security_policy_violations(request):
     )
     yield
     assert not blocked, f"The content security policy blocked: {blocked}"
+
+
+def menu_open(page) -> None:
+    """Unfold the site menu on a narrow screen and wait until it has finished opening: a click
+    on an entry while the menu still slides open can be lost on a busy machine."""
+    page.get_by_role("button", name="Show or hide the menu").click()
+    expect(page.locator("#site-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
 
 
 def current_code(device) -> str:

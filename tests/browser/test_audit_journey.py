@@ -3,7 +3,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from people.models import APP_DEVICE, Role
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, menu_open
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def test_a_manager_reads_the_audit_trail_and_filters_it(
     sign_in(page, manager.email, PASSWORD, device=device)
 
     if viewport == PHONE:
-        page.get_by_role("button", name="Show or hide the menu").click()
+        menu_open(page)
     page.get_by_role("link", name="Audit trail").click()
     expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
     axe_check(page)

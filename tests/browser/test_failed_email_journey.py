@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from notifications.models import Notification
 from people.models import APP_DEVICE, Role
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, menu_open
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def test_a_coordinator_finds_an_email_that_failed_and_sends_it_again(
     sign_in(page, coordinator.email, PASSWORD, device=device)
 
     if viewport == PHONE:
-        page.get_by_role("button", name="Show or hide the menu").click()
+        menu_open(page)
     page.get_by_role("link", name="Failed email").click()
     expect(page.get_by_role("heading", name="Failed email")).to_be_visible()
     table = page.get_by_role("table")

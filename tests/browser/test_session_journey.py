@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from people.models import APP_DEVICE, Role
 from sessions.models import TrainingSession
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, menu_open
 from tests.factories import (
     PASSWORD,
     RegionFactory,
@@ -44,9 +44,8 @@ def watch_content_security_policy(page) -> list[str]:
 
 def open_from_menu(page, label: str) -> None:
     """Follow a link in the site menu, opening it first where it is folded away (phones)."""
-    toggle = page.get_by_role("button", name="Show or hide the menu")
-    if toggle.is_visible():
-        toggle.click()
+    if page.get_by_role("button", name="Show or hide the menu").is_visible():
+        menu_open(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name=label, exact=True).click()
 
 

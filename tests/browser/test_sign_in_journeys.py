@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from people.models import APP_DEVICE, Role
 from people.services import second_factor_required
-from tests.browser.conftest import DESKTOP, PHONE, current_code
+from tests.browser.conftest import DESKTOP, PHONE, current_code, menu_open
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -60,7 +60,7 @@ def test_a_person_signs_out_from_the_navigation(page, live_server, sign_in):
     page.set_viewport_size(PHONE)
     sign_in(page, person.email, PASSWORD)
 
-    page.get_by_role("button", name="Show or hide the menu").click()
+    menu_open(page)
     page.get_by_role("button", name="Sign out").click()
 
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -116,7 +116,7 @@ def test_a_coordinator_sets_up_the_authenticator_and_signs_in_again_with_a_code(
     expect(page.get_by_text("Two-step sign-in is on")).to_be_visible()
 
     if viewport == PHONE:
-        page.get_by_role("button", name="Show or hide the menu").click()
+        menu_open(page)
     page.get_by_role("button", name="Sign out").click()
     page.get_by_label("Email address").fill(coordinator.email)
     page.get_by_label("Password").fill(PASSWORD)

@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("trainers.urls")),
     path("", include("sessions.urls")),
     path("", include("evaluations.urls")),
+    path("", include("expenses.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),

@@ -74,6 +74,8 @@ class Claim(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     paid_on = models.DateField(null=True, blank=True)
     payment_reference = models.CharField(max_length=100, blank=True)
+    # When coordinators were told it was still unpaid 10 working days after submission.
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -170,3 +172,137 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class TravelRequest(models.Model):
+    """A trainer asks for travel to be booked and paid for them, so nothing is paid up front:
+    requested -> booked (with the details) -> used, or cancelled on the way."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        BOOKED = "booked", "Booked"
+        USED = "used", "Used"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Mode(models.TextChoices):
+        TRAIN = "train", "Train"
+        BUS = "bus", "Bus or coach"
+        TAXI = "taxi", "Taxi"
+        OTHER = "other", "Other"
+
+    trainer = models.ForeignKey(Trainer, on_delete=models.PROTECT, related_name="travel_requests")
+    session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="travel_requests",
+    )
+    # What the travel is for when it is not a session (a Train the Trainer day, supervision).
+    purpose = models.CharField(max_length=200, blank=True)
+    travel_on = models.DateField("date of travel")
+    from_place = models.CharField("from", max_length=200)
+    to_place = models.CharField("to", max_length=200)
+    mode = models.CharField("how", max_length=16, choices=Mode.choices)
+    return_journey = models.BooleanField("return journey", default=True)
+    notes = models.TextField("anything the booker should know", blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    # Filled in by the coordinator who books it: tickets, times, reference.
+    booking_details = models.TextField(blank=True)
+    cost = models.DecimalField("cost (£)", max_digits=9, decimal_places=2, null=True, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    booked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["travel_on", "pk"]
+        indexes = [models.Index(fields=["status", "travel_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "cancelled"])
+                | (~Q(booking_details="") & Q(booked_at__isnull=False)),
+                name="travel_booked_has_details",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(cost__gte=0), name="travel_cost_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Travel {self.from_place} to {self.to_place} on {self.travel_on}"
+
+
+class FeeRate(models.Model):
+    """A standard fee for a unit of work (a half day, a full day, an hour), in force from a date
+    until the next rate for the same unit."""
+
+    class Unit(models.TextChoices):
+        HALF_DAY = "half_day", "Half day"
+        FULL_DAY = "full_day", "Full day"
+        HOUR = "hour", "Hour"
+
+    unit = models.CharField(max_length=16, choices=Unit.choices)
+    amount = models.DecimalField("amount (£)", max_digits=9, decimal_places=2)
+    effective_from = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "effective_from"], name="one_fee_rate_a_day"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_unit_display()}: £{self.amount} from {self.effective_from}"
+
+
+class Fee(models.Model):
+    """What a paid trainer earns for a session: units at the standard rate in force on the
+    session's day, recorded by a coordinator, approved, then paid."""
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", "Recorded"
+        APPROVED = "approved", "Approved"
+        PAID = "paid", "Paid"
+
+    trainer = models.ForeignKey(Trainer, on_delete=models.PROTECT, related_name="fees")
+    session = models.ForeignKey(TrainingSession, on_delete=models.PROTECT, related_name="fees")
+    unit = models.CharField(max_length=16, choices=FeeRate.Unit.choices)
+    quantity = models.DecimalField(max_digits=4, decimal_places=1)
+    rate = models.DecimalField("rate (£)", max_digits=9, decimal_places=2)
+    amount = models.DecimalField("amount (£)", max_digits=9, decimal_places=2)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECORDED)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["trainer", "session"], name="one_fee_a_session"),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) & Q(amount__gt=0), name="fee_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_on__isnull=False),
+                name="fee_paid_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Fee £{self.amount} ({self.get_status_display()})"

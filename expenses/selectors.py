@@ -1,12 +1,14 @@
-"""Reads about expenses: the mileage rate in force on a day, what a trip is worth, and what a
-claim adds up to."""
+"""Reads about expenses: the mileage rate in force on a day, what a trip is worth, what a claim
+adds up to, and what a trainer has been paid in a tax year against their earnings limit."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
-from expenses.models import Claim, MileageRate
+from expenses.models import Claim, Fee, Item, MileageRate
+from trainers.models import Trainer
 
 PENNY = Decimal("0.01")
 
@@ -29,3 +31,45 @@ def claim_total(claim: Claim) -> Decimal:
     """The sum of a claim's items, exactly (£0.00 for a claim with none)."""
     total = claim.items.aggregate(total=Sum("amount"))["total"]
     return total if total is not None else Decimal("0.00")
+
+
+def tax_year_of(day: date) -> tuple[date, date]:
+    """The UK tax year holding `day`: 6 April to the next 5 April."""
+    start_year = day.year if (day.month, day.day) >= (4, 6) else day.year - 1
+    return date(start_year, 4, 6), date(start_year + 1, 4, 5)
+
+
+@dataclass(frozen=True)
+class EarningsCheck:
+    """What a trainer has been paid or approved in a tax year, and what one more payment would
+    make it, against the yearly limit they recorded on their profile."""
+
+    limit: Decimal
+    so_far: Decimal
+    after: Decimal
+
+    @property
+    def over(self) -> bool:
+        return self.after > self.limit
+
+
+def earnings_check(*, trainer: Trainer, extra: Decimal, day: date) -> EarningsCheck | None:
+    """Fees and expense claims approved or paid in the tax year holding `day`, plus `extra`,
+    against the trainer's recorded limit; None when they recorded none. Expenses count as well
+    as fees: it is the trainer's adviser, not us, who decides what counts for their benefits, so
+    we warn early rather than late. A fee counts in the year of its session, a claim in the year
+    it was submitted."""
+    if trainer.yearly_earnings_limit is None:
+        return None
+    start, end = tax_year_of(day)
+    counted = (Fee.Status.APPROVED, Fee.Status.PAID)
+    fees = Fee.objects.filter(
+        trainer=trainer, status__in=counted, session__starts_at__date__range=(start, end)
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    claims = Item.objects.filter(
+        claim__trainer=trainer,
+        claim__status__in=(Claim.Status.APPROVED, Claim.Status.PAID),
+        claim__submitted_at__date__range=(start, end),
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    so_far = fees + claims
+    return EarningsCheck(limit=trainer.yearly_earnings_limit, so_far=so_far, after=so_far + extra)

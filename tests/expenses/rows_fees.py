@@ -1,0 +1,5 @@
+"""Permission-matrix rows for expenses: fees."""
+
+from tests.permissions import Row
+
+ROWS: list[Row] = []

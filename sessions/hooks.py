@@ -5,7 +5,10 @@ sessions app's own business, so the scheduling services call the registration se
 directly; only effects in higher apps go through a hook.
 """
 
+from dataclasses import dataclass
+
 from core.hooks import hook
+from people.models import User
 from sessions.models import TrainingSession
 
 
@@ -18,4 +21,25 @@ def session_delivered(*, session: TrainingSession) -> None:
     sessions.services.attendance_record (a delivered session's register changed). Listener:
     evaluations (evaluations.services.invitations_on_session_delivered), which invites the
     learners who attended to give feedback.
+    """
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A way on from a page, offered by a higher app: a link, or with `post` a button that sends
+    a POST to `url` (for an action such as opening a draft)."""
+
+    label: str
+    url: str
+    post: bool = False
+
+
+@hook()
+def session_links(*, session: TrainingSession, user: User) -> list[PageLink]:
+    """The ways on that higher apps offer `user` about `session` they are on, shown beside it.
+
+    Fired by sessions.selectors.session_page_links for "My sessions" (each recent session) and
+    for the delivery report once it is filed. Must not query per session: a page fires it once
+    for each session it lists. Listener: expenses (expenses.links.claim_links_on_session),
+    which offers "Claim expenses for this session".
     """

@@ -84,6 +84,7 @@ from sessions.selectors.scheduling import (
     session_get_for_coordinator,
     session_is_service_user_led,
     session_list_for_coordinator,
+    session_page_links,
     session_room_clash,
 )
 
@@ -162,6 +163,7 @@ __all__ = [
     "session_is_service_user_led",
     "session_list_for_coordinator",
     "session_pack_get",
+    "session_page_links",
     "session_room_clash",
     "venue_get",
     "venue_list",

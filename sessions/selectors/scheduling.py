@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from core.dates import LONDON
 from people.models import Region, User
+from sessions.hooks import PageLink, session_links
 from sessions.models import (
     Course,
     Registration,
@@ -400,6 +401,8 @@ class MySessionsMarks(TypedDict):
     others: list[TrainerAssignment]
     keeps_register: bool
     files_report: bool
+    # What higher apps offer about a recent session (sessions.hooks.session_links).
+    links: list[PageLink]
 
 
 @dataclass(frozen=True)
@@ -409,6 +412,11 @@ class MySessions:
     # Sessions the person delivered that ended while the register is still open, newest first:
     # where they mark attendance late and file the delivery report.
     recent: "list[WithAnnotations[TrainerAssignment, MySessionsMarks]]"
+
+
+def session_page_links(*, session: TrainingSession, user: User) -> list[PageLink]:
+    """Every way on that higher apps offer the person about a session they are on."""
+    return [link for links in session_links.fire(session=session, user=user) for link in links]
 
 
 def assignment_list_for_user(*, user: User) -> MySessions:
@@ -441,10 +449,12 @@ def assignment_list_for_user(*, user: User) -> MySessions:
         assignment.others = [a for a in session.team if a.user_id != user.pk]
         assignment.keeps_register = assignment.role in DELIVERY_TEAM_ROLES
         assignment.files_report = assignment.role in REPORTING_ROLES
+        assignment.links = []
         if assignment.status == TrainerAssignment.Status.ACCEPTED:
             if session.ends_at > now:
                 upcoming.append(assignment)
             elif session.status != TrainingSession.Status.CANCELLED:
+                assignment.links = session_page_links(session=session, user=user)
                 recent.append(assignment)
         elif session.status in BOOKED_STATUSES and session.starts_at > now:
             invitations.append(assignment)

@@ -35,6 +35,7 @@ from sessions.selectors import (
     session_get_for_check_in,
     session_get_for_delivery_team,
     session_pack_get,
+    session_page_links,
 )
 from sessions.services import (
     attendance_check_in,
@@ -201,7 +202,10 @@ class DeliveryReportView(DeliveryTeamMixin, FormView):
         return {"attendee_count": self.page.attended}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(session=self.session, page=self.page, **kwargs)
+        links = session_page_links(session=self.session, user=self.request.user)
+        return super().get_context_data(
+            session=self.session, page=self.page, links=links if self.page.report else [], **kwargs
+        )
 
     def post(self, request, *args, **kwargs):
         if not self.page.may_file:

@@ -12,3 +12,17 @@ class ExpensesConfig(AppConfig):
         from expenses.audit_actions import ExpenseAction
 
         action_register(ExpenseAction, position=90)
+
+        from people.models import Role
+        from people.navigation import MenuEntry, menu_register
+
+        menu_register(
+            MenuEntry("My expenses", "expenses:claim-list", roles=(Role.TRAINER,), position=265),
+        )
+
+        # Sessions cannot name expenses: "Claim expenses for this session" comes through its
+        # page-links hook.
+        from expenses.links import claim_links_on_session
+        from sessions.hooks import session_links
+
+        session_links.connect(claim_links_on_session)

@@ -1,13 +1,19 @@
 """Reads about expenses: the mileage rate in force on a day, what a trip is worth, what a claim
-adds up to, and what a trainer has been paid in a tax year against their earnings limit."""
+adds up to, and what a trainer has been paid in a tax year against their earnings limit; then
+what a trainer's own claim pages show."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from expenses.models import Claim, Fee, Item, MileageRate
+from expenses.models import Claim, ClaimEvent, Fee, Item, MileageRate, Receipt, Vehicle
+from people.models import Role
+from sessions.models import TrainerAssignment, TrainingSession
 from trainers.models import Trainer
 
 PENNY = Decimal("0.01")
@@ -73,3 +79,124 @@ def earnings_check(*, trainer: Trainer, extra: Decimal, day: date) -> EarningsCh
     ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
     so_far = fees + claims
     return EarningsCheck(limit=trainer.yearly_earnings_limit, so_far=so_far, after=so_far + extra)
+
+
+# --- A trainer's own claims: what their pages show ---
+
+# How far back the "New claim" page offers sessions the trainer was on.
+SESSIONS_TO_CLAIM_FOR = timedelta(days=365)
+
+
+def claim_start_refused_reason(*, trainer: Trainer) -> str:
+    """Why the trainer cannot open a claim, or "". A trainer who chose no payment takes no
+    money from the programme, expenses included (docs/domain.md#expenses)."""
+    if trainer.payment_choice == Trainer.Payment.DECLINE:
+        return (
+            "You chose “no payment” on your profile, so you cannot claim expenses. "
+            "You can change your payment choice on your profile, or ask for your travel to be "
+            "booked and paid for you instead."
+        )
+    return ""
+
+
+def claim_list_for_trainer(*, trainer: Trainer) -> QuerySet[Claim]:
+    """The trainer's claims, newest first, each with its total (`total`) and what it is for."""
+    return (
+        Claim.objects.filter(trainer=trainer)
+        .select_related("session__course_version__course")
+        .annotate(total=Coalesce(Sum("items__amount"), Value(Decimal("0.00"))))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def claim_get_for_trainer(*, user, pk: int) -> Claim:
+    """One of the signed-in trainer's own claims; anyone else's is a 404."""
+    claims = Claim.objects.select_related("trainer__user", "session__course_version__course")
+    return get_object_or_404(claims, pk=pk, trainer__user=user)
+
+
+def item_get_for_trainer(*, user, pk: int) -> Item:
+    """An expense on one of the signed-in trainer's own claims; anyone else's is a 404."""
+    items = Item.objects.select_related(
+        "claim__trainer__user", "claim__session__course_version__course"
+    ).prefetch_related("receipts")
+    return get_object_or_404(items, pk=pk, claim__trainer__user=user)
+
+
+def receipt_get_for(*, user, pk: int) -> Receipt:
+    """A receipt for its trainer or any coordinator; for anyone else a 404."""
+    receipts = Receipt.objects.select_related("item__claim__trainer__user")
+    if user.has_role(Role.COORDINATOR):
+        return get_object_or_404(receipts, pk=pk)
+    return get_object_or_404(receipts, pk=pk, item__claim__trainer__user=user)
+
+
+def receipt_get_for_trainer(*, user, pk: int) -> Receipt:
+    """A receipt on one of the signed-in trainer's own claims; anyone else's is a 404."""
+    receipts = Receipt.objects.select_related("item__claim__trainer__user")
+    return get_object_or_404(receipts, pk=pk, item__claim__trainer__user=user)
+
+
+def mileage_rates_in_force(*, day: date) -> list[MileageRate]:
+    """For each way of travelling, the rate in force on `day` (none before its first rate)."""
+    rates = MileageRate.objects.filter(effective_from__lte=day).order_by(
+        "vehicle", "-effective_from"
+    )
+    latest: dict[str, MileageRate] = {}
+    for rate in rates:
+        latest.setdefault(rate.vehicle, rate)
+    return [latest[vehicle] for vehicle in Vehicle.values if vehicle in latest]
+
+
+def claim_sessions_for_trainer(*, trainer: Trainer) -> QuerySet[TrainingSession]:
+    """Sessions the trainer was on (accepted) that have started, within the last year, newest
+    first: what the "New claim" page offers to claim for."""
+    now = timezone.now()
+    return (
+        TrainingSession.objects.filter(
+            assignments__user_id=trainer.user_id,
+            assignments__status=TrainerAssignment.Status.ACCEPTED,
+            starts_at__lte=now,
+            starts_at__gte=now - SESSIONS_TO_CLAIM_FOR,
+        )
+        .exclude(status=TrainingSession.Status.CANCELLED)
+        .select_related("course_version__course")
+        .order_by("-starts_at", "pk")
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    """What the trainer's claim page shows: the items with their receipts, the exact total, the
+    timeline, and whether the trainer may still change it."""
+
+    claim: Claim
+    items: list[Item]
+    total: Decimal
+    events: list[ClaimEvent]
+    editable: bool
+    rates: list[MileageRate]
+
+
+def claim_page(*, claim: Claim) -> ClaimPage:
+    items = list(claim.items.prefetch_related("receipts").order_by("spent_on", "pk"))
+    return ClaimPage(
+        claim=claim,
+        items=items,
+        total=sum((item.amount for item in items), Decimal("0.00")),
+        events=list(claim.events.select_related("by").order_by("at", "pk")),
+        editable=claim.status in (Claim.Status.DRAFT, Claim.Status.RETURNED),
+        rates=mileage_rates_in_force(day=timezone.localdate()),
+    )
+
+
+def claim_submit_check(*, claim: Claim, total: Decimal) -> EarningsCheck | None:
+    """The earnings check a trainer sees before submitting: what this claim would make their
+    year, if they recorded a limit."""
+    return earnings_check(trainer=claim.trainer, extra=total, day=timezone.localdate())
+
+
+def claim_session_get_for_trainer(*, trainer: Trainer, pk: int) -> TrainingSession:
+    """A session the trainer can claim for (see claim_sessions_for_trainer); else a 404."""
+    return get_object_or_404(claim_sessions_for_trainer(trainer=trainer), pk=pk)

@@ -2,22 +2,28 @@
 (draft -> submitted -> approved / rejected / returned for a change -> paid). Every change of
 status is kept as a ClaimEvent, the trainer's timeline, and in the audit trail.
 
-Emails on each change, the coordinators' notice of a new claim, receipts, fees and the pages
-that call these are still to come.
+A trainer also corrects or removes items, keeps receipts for them and discards a draft, while
+the claim is theirs to change. Emails on each change, the coordinators' notice of a new claim
+and fees are still to come.
 """
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 from core.text import one_line
+from core.uploads import FileContentValidator
 from expenses.audit_actions import ExpenseAction
-from expenses.models import Claim, ClaimEvent, Item
-from expenses.selectors import mileage_amount, mileage_rate_on
+from expenses.models import Claim, ClaimEvent, Item, Receipt
+from expenses.selectors import claim_start_refused_reason, mileage_amount, mileage_rate_on
 from people.models import Role, User
 from sessions.models import TrainerAssignment, TrainingSession
 from trainers.models import Trainer
@@ -26,6 +32,9 @@ EDITABLE = (Claim.Status.DRAFT, Claim.Status.RETURNED)
 # A trip longer than this is a typing mistake (the length of Great Britain is under 900 miles).
 MOST_MILES = Decimal("1000")
 MOST_AMOUNT = Decimal("10000")
+RECEIPT_KINDS = ("pdf", "jpeg", "png")
+# Enough for a day's tickets; more on one expense is a sign the wrong files were chosen.
+MOST_RECEIPTS_AN_ITEM = 10
 
 
 def _claim_locked(claim: Claim) -> Claim:
@@ -58,6 +67,8 @@ def claim_start(
     """Open a draft claim. For a session the trainer was on, the draft already open for it is
     given back rather than a second one."""
     activity_description = one_line(activity_description)
+    if problem := claim_start_refused_reason(trainer=trainer):
+        raise ValidationError(problem)
     if activity not in Claim.Activity.values:
         raise ValidationError({"activity": "Choose what the claim is for."})
     if activity == Claim.Activity.SESSION:
@@ -105,6 +116,55 @@ def _item_day_error(claim: Claim, spent_on: date) -> str:
     return ""
 
 
+def _editable_claim(claim: Claim, by: User) -> Claim:
+    """The claim locked for a change, refused unless it is the trainer's own draft or returned
+    claim (a submitted, decided or paid claim is read-only to its trainer)."""
+    claim = _claim_locked(claim)
+    if claim.trainer.user_id != by.pk or claim.status not in EDITABLE:
+        raise ValidationError("Only the trainer's own draft or returned claim can be changed.")
+    return claim
+
+
+def _item_fill(
+    item: Item,
+    *,
+    kind: str,
+    spent_on: date,
+    description: str,
+    amount: Decimal | None,
+    miles: Decimal | None,
+    vehicle: str,
+    reason: str,
+) -> None:
+    """Check an expense's details and put them on `item` (not saved)."""
+    description, reason = one_line(description), reason.strip()
+    if kind not in Item.Kind.values:
+        raise ValidationError({"kind": "Choose what kind of expense it is."})
+    if not description:
+        raise ValidationError({"description": "Say what the expense was."})
+    if problem := _item_day_error(item.claim, spent_on):
+        raise ValidationError({"spent_on": problem})
+    item.kind, item.spent_on, item.description = kind, spent_on, description
+    if kind == Item.Kind.MILEAGE:
+        if miles is None or not miles.is_finite() or not 0 < miles <= MOST_MILES:
+            raise ValidationError(
+                {"miles": f"Enter the miles, more than 0 and up to {MOST_MILES:,}."}
+            )
+        if miles.as_tuple().exponent < -1:  # type: ignore[operator]  # finite, so an int
+            raise ValidationError({"miles": "Enter the miles to one decimal place, like 23.5."})
+        rate = mileage_rate_on(vehicle=vehicle, day=spent_on)
+        if rate is None:
+            raise ValidationError({"vehicle": "Choose how you travelled."})
+        item.miles, item.vehicle, item.per_mile = miles, vehicle, rate.per_mile
+        item.amount = mileage_amount(miles=miles, per_mile=rate.per_mile)
+    else:
+        item.miles, item.vehicle, item.per_mile = None, "", None
+        item.amount = _money(amount, field="amount")
+    if kind == Item.Kind.TAXI and not reason:
+        raise ValidationError({"reason": "Say why a taxi was needed."})
+    item.reason = reason if kind == Item.Kind.TAXI else ""
+
+
 @transaction.atomic
 def item_add(
     *,
@@ -117,36 +177,25 @@ def item_add(
     miles: Decimal | None = None,
     vehicle: str = "",
     reason: str = "",
+    receipts: Sequence[UploadedFile] = (),
 ) -> Item:
-    """Add an expense to the trainer's own draft or returned claim. Mileage is worked out from
-    the miles and the rate in force on the day; every other kind gives its amount."""
-    claim = _claim_locked(claim)
-    if claim.trainer.user_id != by.pk or claim.status not in EDITABLE:
-        raise ValidationError("Only the trainer's own draft or returned claim can be changed.")
-    description, reason = one_line(description), reason.strip()
-    if kind not in Item.Kind.values:
-        raise ValidationError({"kind": "Choose what kind of expense it is."})
-    if not description:
-        raise ValidationError({"description": "Say what the expense was."})
-    if problem := _item_day_error(claim, spent_on):
-        raise ValidationError({"spent_on": problem})
-    item = Item(claim=claim, kind=kind, spent_on=spent_on, description=description)
-    if kind == Item.Kind.MILEAGE:
-        if miles is None or not miles.is_finite() or not 0 < miles <= MOST_MILES:
-            raise ValidationError(
-                {"miles": f"Enter the miles, more than 0 and up to {MOST_MILES:,}."}
-            )
-        rate = mileage_rate_on(vehicle=vehicle, day=spent_on)
-        if rate is None:
-            raise ValidationError({"vehicle": "Choose how you travelled."})
-        item.miles, item.vehicle, item.per_mile = miles, vehicle, rate.per_mile
-        item.amount = mileage_amount(miles=miles, per_mile=rate.per_mile)
-    else:
-        item.amount = _money(amount, field="amount")
-    if kind == Item.Kind.TAXI and not reason:
-        raise ValidationError({"reason": "Say why a taxi was needed."})
-    item.reason = reason if kind == Item.Kind.TAXI else ""
+    """Add an expense, with any receipts, to the trainer's own draft or returned claim. Mileage
+    is worked out from the miles and the rate in force on the day; every other kind gives its
+    amount."""
+    claim = _editable_claim(claim, by)
+    item = Item(claim=claim)
+    _item_fill(
+        item,
+        kind=kind,
+        spent_on=spent_on,
+        description=description,
+        amount=amount,
+        miles=miles,
+        vehicle=vehicle,
+        reason=reason,
+    )
     item.save()
+    _receipts_store(item, receipts)
     return item
 
 
@@ -207,3 +256,113 @@ def claim_pay(*, claim: Claim, by: User, paid_on: date, reference: str = "") -> 
     claim.paid_on, claim.payment_reference = paid_on, one_line(reference)
     _claim_move(claim, to=Claim.Status.PAID, by=by, note=f"Paid on {paid_on:%-d %B %Y}")
     return claim
+
+
+# --- A trainer's own claim: changing and removing items, receipts, discarding a draft ---
+
+
+def _item_locked(item: Item, by: User) -> Item:
+    """The item of a claim the trainer may still change, its claim locked."""
+    claim = _editable_claim(item.claim, by)
+    item = Item.objects.get(pk=item.pk)
+    item.claim = claim
+    return item
+
+
+def _stored_files_delete(names: list[str | None]) -> None:
+    """Remove stored receipt files once the rows that named them are gone for good."""
+
+    def delete() -> None:
+        for name in names:
+            if name:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def _receipts_store(item: Item, files: Sequence[UploadedFile]) -> None:
+    """Keep receipts for an expense: PDF, JPEG or PNG by their content, each at most 10 MB,
+    stored privately under random names."""
+    if not files:
+        return
+    if item.receipts.count() + len(files) > MOST_RECEIPTS_AN_ITEM:
+        raise ValidationError(
+            {"receipts": f"An expense can have at most {MOST_RECEIPTS_AN_ITEM} receipts."}
+        )
+    check = FileContentValidator(RECEIPT_KINDS)
+    for upload in files:
+        try:
+            check(upload)
+        except ValidationError as error:
+            name = one_line(upload.name or "") or "A file"
+            raise ValidationError({"receipts": [f"{name}: {m}" for m in error.messages]}) from None
+    for upload in files:
+        Receipt.objects.create(
+            item=item,
+            file=upload,
+            original_name=one_line(PurePosixPath(upload.name or "receipt").name)[:200],
+            size=upload.size or 0,
+        )
+
+
+@transaction.atomic
+def item_change(
+    *,
+    item: Item,
+    by: User,
+    kind: str,
+    spent_on: date,
+    description: str,
+    amount: Decimal | None = None,
+    miles: Decimal | None = None,
+    vehicle: str = "",
+    reason: str = "",
+    receipts: Sequence[UploadedFile] = (),
+) -> Item:
+    """Correct an expense on the trainer's own draft or returned claim and add receipts to it,
+    by the same rules as adding one (mileage is worked out again at the rate in force on the
+    new date)."""
+    item = _item_locked(item, by)
+    _item_fill(
+        item,
+        kind=kind,
+        spent_on=spent_on,
+        description=description,
+        amount=amount,
+        miles=miles,
+        vehicle=vehicle,
+        reason=reason,
+    )
+    item.save()
+    _receipts_store(item, receipts)
+    return item
+
+
+@transaction.atomic
+def item_remove(*, item: Item, by: User) -> None:
+    """Take an expense, and its receipts, off the trainer's own draft or returned claim."""
+    item = _item_locked(item, by)
+    names = [receipt.file.name for receipt in item.receipts.all()]
+    item.delete()
+    _stored_files_delete(names)
+
+
+@transaction.atomic
+def receipt_remove(*, receipt: Receipt, by: User) -> None:
+    """Take a receipt off an expense on the trainer's own draft or returned claim."""
+    _item_locked(receipt.item, by)
+    name = receipt.file.name
+    receipt.delete()
+    _stored_files_delete([name])
+
+
+@transaction.atomic
+def claim_discard(*, claim: Claim, by: User) -> None:
+    """Throw away the trainer's own draft, with its items and receipts. A claim that has been
+    submitted (even one returned for a change) is kept: a coordinator has seen it."""
+    claim = _claim_locked(claim)
+    if claim.trainer.user_id != by.pk or claim.status != Claim.Status.DRAFT:
+        raise ValidationError("Only your own draft can be discarded.")
+    names = list(Receipt.objects.filter(item__claim=claim).values_list("file", flat=True))
+    claim.delete()
+    _stored_files_delete(names)

@@ -140,6 +140,12 @@ class ClaimDetailView(ClaimMixin, FormView):
     def page(self) -> ClaimPage:
         return claim_page(claim=self.claim)
 
+    def get_initial(self):
+        # The session's day, if it has been, is the likeliest date of an expense.
+        session, today = self.claim.session, timezone.localdate()
+        day = timezone.localtime(session.starts_at).date() if session else today
+        return {"spent_on": min(day, today)}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(page=self.page, claim=self.claim, **kwargs)
 

@@ -247,6 +247,17 @@ def test_the_claim_page_adds_a_mileage_trip_and_a_bus_fare_and_totals_them(signe
     assert "Submit claim (total £14.78)" in page
 
 
+def test_the_add_form_starts_on_the_day_of_the_session_claimed_for(signed_in, profile):
+    starts = timezone.now() - timedelta(days=3)
+    session = TrainingSessionFactory(starts_at=starts, ends_at=starts + timedelta(hours=3))
+    claim = ClaimFactory(trainer=profile, session=session)
+
+    page = signed_in.get(detail(claim)).content.decode()
+
+    day = timezone.localtime(session.starts_at).date().isoformat()
+    assert f'name="spent_on" value="{day}"' in page
+
+
 def test_amounts_that_floats_would_round_add_up_exactly(signed_in, draft):
     for amount in ["0.10", "0.20", "0.70", "1.10", "2.20"]:
         signed_in.post(detail(draft), item_post(amount=amount))

@@ -65,7 +65,8 @@ def claim_start(
     activity_description: str = "",
 ) -> Claim:
     """Open a draft claim. For a session the trainer was on, the draft already open for it is
-    given back rather than a second one."""
+    given back rather than a second one. A trainer who chose no payment is refused, and told
+    how to change that (expenses.selectors.claim_start_refused_reason)."""
     activity_description = one_line(activity_description)
     if problem := claim_start_refused_reason(trainer=trainer):
         raise ValidationError(problem)

@@ -12,3 +12,18 @@ class ExpensesConfig(AppConfig):
         from expenses.audit_actions import ExpenseAction
 
         action_register(ExpenseAction, position=90)
+
+        from people.models import Role
+        from people.navigation import MenuEntry, menu_register
+
+        coordinator = (Role.COORDINATOR,)
+        menu_register(
+            MenuEntry("Expense claims", "expenses:review-queue", roles=coordinator, position=450),
+            MenuEntry("Mileage rates", "expenses:rate-list", roles=coordinator, position=460),
+            MenuEntry(
+                "Expense totals",
+                "expenses:totals",
+                roles=(Role.COORDINATOR, Role.MANAGER),
+                position=470,
+            ),
+        )

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 
 from core.dates import LONDON, uk_local
 from expenses.models import Claim, ClaimEvent, Item
+from expenses.selectors import PENNY
 
 # Money that is owed or has gone out: what totals and the earnings check count.
 COUNTED = (Claim.Status.APPROVED, Claim.Status.PAID)
@@ -143,7 +144,7 @@ def finance_rows(
             item.miles if item.miles is not None else "",
             item.per_mile if item.per_mile is not None else "",
             item.amount,
-            item.claim_total,
+            item.claim_total.quantize(PENNY),
             _day(claim.submitted_at),
             _day(item.approved_at),
             claim.paid_on.isoformat() if claim.paid_on else "",

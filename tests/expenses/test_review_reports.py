@@ -4,7 +4,7 @@ queries."""
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -42,7 +42,7 @@ def signed_in(client, coordinator):
 def claim_with(*amounts: str, status=Claim.Status.APPROVED, submitted_on=None, **fields) -> Claim:
     claim = ClaimFactory(status=status, **fields)
     if submitted_on:
-        claim.submitted_at = datetime(*submitted_on, 12, tzinfo=UTC)
+        claim.submitted_at = datetime.combine(date(*submitted_on), time(12), tzinfo=UTC)
         claim.save()
     for amount in amounts:
         ItemFactory(claim=claim, amount=Decimal(amount))

@@ -316,3 +316,14 @@ def test_a_pdf_receipt_is_downloaded(signed_in, claim):
 
     assert response["Content-Disposition"] == 'attachment; filename="t.pdf"'
     b"".join(response.streaming_content)
+
+
+def test_a_crafted_decision_on_a_draft_is_not_found_and_changes_nothing(signed_in):
+    draft = ClaimFactory()
+    ItemFactory(claim=draft)
+
+    response = decide(signed_in, draft, decision="approved")
+
+    assert response.status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == Claim.Status.DRAFT

@@ -284,3 +284,16 @@ def test_marking_paid_without_a_date_is_refused(signed_in):
     assert response.context["bulk"].errors == {"paid_on": ["Enter the date they were paid."]}
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED
+
+
+def test_a_trainer_with_an_earnings_limit_is_pointed_out_before_bulk_approval(signed_in):
+    limited = submitted()
+    submitted()
+    limited.trainer.yearly_earnings_limit = Decimal("500.00")
+    limited.trainer.save()
+
+    text = signed_in.get(QUEUE).content.decode()
+
+    assert text.count("Has a yearly earnings limit") == 1
+    row = text.split(f'id="claim-{limited.pk}"')[1].split("</tr>")[0]
+    assert "Has a yearly earnings limit" in row

@@ -60,10 +60,12 @@ class ClaimQueueView(CoordinatorMixin, ListView):
 
     def get_queryset(self):
         self.filter_form = QueueFilterForm(self.request.GET or None)
+        self.status = Claim.Status.SUBMITTED
         if self.filter_form.is_bound and not self.filter_form.is_valid():
             return Claim.objects.none()
         filters = self.filter_form.cleaned_data if self.filter_form.is_bound else {}
-        self.status = self.filter_form.status() if self.filter_form.is_bound else "submitted"
+        if self.filter_form.is_bound:
+            self.status = self.filter_form.status()
         return claim_queue_for_coordinator(
             status=self.status, region=filters.get("region"), trainer=filters.get("trainer")
         )
@@ -76,7 +78,7 @@ class ClaimQueueView(CoordinatorMixin, ListView):
         chosen = {str(value) for value in bulk["claims"].value() or []}
         return context | {
             "filter_form": self.filter_form,
-            "status": getattr(self, "status", "submitted"),
+            "status": self.status,
             "bulk": bulk,
             "chosen": chosen,
         }

@@ -265,9 +265,14 @@ def _download_name(download_name: str, kind: str | None) -> str:
     return f"{stem}.{KINDS[kind].extension}"
 
 
-def private_file_response(field_file, *, download_name: str) -> FileResponse:
+# Kinds a browser may show in the page (an <img>); anything else is always a download.
+INLINE_KINDS = ("jpeg", "png")
+
+
+def private_file_response(field_file, *, download_name: str, inline: bool = False) -> FileResponse:
     """A stored upload as a download: an attachment, typed by its content, never sniffed or
-    cached.
+    cached. With `inline`, a JPEG or PNG is served to be shown in the page instead (a receipt's
+    preview); a PDF or anything else is still an attachment.
 
     This does NOT check permission. The calling view must first fetch the object through a
     selector that returns only what the signed-in person may see (a stranger's file is a 404),
@@ -276,7 +281,7 @@ def private_file_response(field_file, *, download_name: str) -> FileResponse:
     kind = detect_kind(field_file.open("rb"))
     response = FileResponse(
         field_file,
-        as_attachment=True,
+        as_attachment=not (inline and kind in INLINE_KINDS),
         filename=_download_name(download_name, kind),
         content_type=KINDS[kind].mime if kind else UNKNOWN_MIME,
     )

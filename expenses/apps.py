@@ -26,3 +26,14 @@ class ExpensesConfig(AppConfig):
         from sessions.hooks import session_links
 
         session_links.connect(claim_links_on_session)
+        coordinator = (Role.COORDINATOR,)
+        menu_register(
+            MenuEntry("Expense claims", "expenses:review-queue", roles=coordinator, position=450),
+            MenuEntry("Mileage rates", "expenses:rate-list", roles=coordinator, position=460),
+            MenuEntry(
+                "Expense totals",
+                "expenses:totals",
+                roles=(Role.COORDINATOR, Role.MANAGER),
+                position=470,
+            ),
+        )

@@ -3,16 +3,17 @@ adds up to, and what a trainer has been paid in a tax year against their earning
 what a trainer's own claim pages show."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet, Sum, Value
+from django.db.models import Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.dates import uk_local
 from expenses.models import Claim, ClaimEvent, Fee, Item, MileageRate, Receipt, Vehicle
-from people.models import Role
+from people.models import Region, Role
 from sessions.models import TrainerAssignment, TrainingSession
 from trainers.models import Trainer
 
@@ -200,3 +201,64 @@ def claim_submit_check(*, claim: Claim, total: Decimal) -> EarningsCheck | None:
 def claim_session_get_for_trainer(*, trainer: Trainer, pk: int) -> TrainingSession:
     """A session the trainer can claim for (see claim_sessions_for_trainer); else a 404."""
     return get_object_or_404(claim_sessions_for_trainer(trainer=trainer), pk=pk)
+
+
+# --- Coordinators: the claim queue, a claim's page and its receipts ---
+
+# The queue's two tabs: waiting for a decision, and approved but not yet paid.
+QUEUE_STATUSES = (Claim.Status.SUBMITTED, Claim.Status.APPROVED)
+
+
+def claim_queue_for_coordinator(
+    *, status: str, region: Region | None = None, trainer: Trainer | None = None
+) -> QuerySet[Claim]:
+    """Claims in `status` (submitted or approved), oldest submission first, each with its total;
+    a claim's region is its session's, or its trainer's when it is not for a session."""
+    if status not in QUEUE_STATUSES:
+        raise ValueError(f"The queue lists submitted or approved claims, not {status!r}.")
+    claims = (
+        Claim.objects.filter(status=status)
+        .select_related(
+            "trainer__user",
+            "trainer__region",
+            "session__region",
+            "session__course_version__course",
+        )
+        .annotate(total=Sum("items__amount"))
+        .order_by("submitted_at", "pk")
+    )
+    if region is not None:
+        claims = claims.filter(
+            Q(session__region=region) | Q(session__isnull=True, trainer__region=region)
+        )
+    if trainer is not None:
+        claims = claims.filter(trainer=trainer)
+    return claims
+
+
+def days_since(moment: datetime) -> int:
+    """Whole days from `moment` to today, by the UK calendar (0 on the same day)."""
+    return (timezone.localdate() - uk_local(moment).date()).days
+
+
+def claim_get_for_coordinator(*, pk: int) -> Claim:
+    """A claim that has been submitted, with what its page shows: items with their receipts,
+    the timeline and who made each change. A draft is the trainer's own business: a 404."""
+    return get_object_or_404(
+        Claim.objects.exclude(status=Claim.Status.DRAFT)
+        .select_related("trainer__user", "trainer__region", "session__course_version__course")
+        .prefetch_related(
+            Prefetch("items", queryset=Item.objects.prefetch_related("receipts")),
+            Prefetch("events", queryset=ClaimEvent.objects.select_related("by")),
+        ),
+        pk=pk,
+    )
+
+
+def receipt_get_for_coordinator(*, claim_pk: int, pk: int) -> Receipt:
+    """A receipt of a submitted claim; one of another claim, or of a draft, is a 404."""
+    return get_object_or_404(
+        Receipt.objects.exclude(item__claim__status=Claim.Status.DRAFT),
+        item__claim_id=claim_pk,
+        pk=pk,
+    )

@@ -7,7 +7,8 @@ the claim is theirs to change. Emails on each change, the coordinators' notice o
 and fees are still to come.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -15,14 +16,14 @@ from pathlib import PurePosixPath
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 from core.text import one_line
 from core.uploads import FileContentValidator
 from expenses.audit_actions import ExpenseAction
-from expenses.models import Claim, ClaimEvent, Item, Receipt
+from expenses.models import Claim, ClaimEvent, Item, MileageRate, Receipt, Vehicle
 from expenses.selectors import claim_start_refused_reason, mileage_amount, mileage_rate_on
 from people.models import Role, User
 from sessions.models import TrainerAssignment, TrainingSession
@@ -242,6 +243,10 @@ def claim_decide(*, claim: Claim, by: User, to: str, reason: str = "") -> Claim:
     return claim
 
 
+def _paid_on_refusal(paid_on: date) -> str:
+    return "The payment date cannot be in the future." if paid_on > timezone.localdate() else ""
+
+
 @transaction.atomic
 def claim_pay(*, claim: Claim, by: User, paid_on: date, reference: str = "") -> Claim:
     """Record that an approved claim was paid, on which day and with which reference."""
@@ -252,8 +257,8 @@ def claim_pay(*, claim: Claim, by: User, paid_on: date, reference: str = "") -> 
         raise ValidationError(
             f"This claim is {claim.get_status_display().lower()}, so it cannot be marked paid."
         )
-    if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": "The payment date cannot be in the future."})
+    if problem := _paid_on_refusal(paid_on):
+        raise ValidationError({"paid_on": problem})
     claim.paid_on, claim.payment_reference = paid_on, one_line(reference)
     _claim_move(claim, to=Claim.Status.PAID, by=by, note=f"Paid on {paid_on:%-d %B %Y}")
     return claim
@@ -367,3 +372,89 @@ def claim_discard(*, claim: Claim, by: User) -> None:
     names = list(Receipt.objects.filter(item__claim=claim).values_list("file", flat=True))
     claim.delete()
     _stored_files_delete(names)
+
+
+# --- Coordinators: deciding and paying several claims at once; mileage rates ---
+
+
+@dataclass(frozen=True)
+class ClaimOutcome:
+    """What happened to one claim of a bulk action: done, or why it was refused."""
+
+    claim: Claim
+    refused: str = ""
+
+
+def claims_approve(*, claims: Iterable[Claim], by: User) -> list[ClaimOutcome]:
+    """Approve each claim through claim_decide, each on its own: one refused leaves the others
+    approved, and the outcome says why."""
+    outcomes = []
+    for claim in claims:
+        try:
+            claim_decide(claim=claim, by=by, to=Claim.Status.APPROVED)
+        except ValidationError as error:
+            outcomes.append(ClaimOutcome(claim, refused=" ".join(error.messages)))
+        else:
+            outcomes.append(ClaimOutcome(claim))
+    return outcomes
+
+
+def claims_pay(
+    *, claims: Iterable[Claim], by: User, paid_on: date, reference: str = ""
+) -> list[ClaimOutcome]:
+    """Record one payment (date and reference) for each claim through claim_pay, each on its
+    own. A payment date in the future is refused before any claim is touched."""
+    if problem := _paid_on_refusal(paid_on):
+        raise ValidationError({"paid_on": problem})
+    outcomes = []
+    for claim in claims:
+        try:
+            claim_pay(claim=claim, by=by, paid_on=paid_on, reference=reference)
+        except ValidationError as error:
+            outcomes.append(ClaimOutcome(claim, refused=" ".join(error.messages)))
+        else:
+            outcomes.append(ClaimOutcome(claim))
+    return outcomes
+
+
+# A rate a mile above this is a typing mistake (HMRC's car rate is 45p).
+MOST_PER_MILE = Decimal("2.00")
+
+
+@transaction.atomic
+def mileage_rate_add(
+    *, vehicle: str, per_mile: Decimal | None, effective_from: date, by: User
+) -> MileageRate:
+    """A coordinator sets a new rate a mile for a way of travelling from a date. The date is
+    today or later: items already claimed keep the rate they were worked out with, and an item
+    added later for the same past day must not get a different rate."""
+    if vehicle not in Vehicle.values:
+        raise ValidationError({"vehicle": "Choose a way of travelling from the list."})
+    if per_mile is None or not per_mile.is_finite() or not 0 <= per_mile <= MOST_PER_MILE:
+        raise ValidationError(
+            {"per_mile": f"Enter the rate in pounds, from 0 up to £{MOST_PER_MILE}, e.g. 0.45."}
+        )
+    if per_mile.as_tuple().exponent < -2:  # type: ignore[operator]  # finite, so an int
+        raise ValidationError({"per_mile": "Enter whole pence only, for example 0.45."})
+    if effective_from < timezone.localdate():
+        raise ValidationError(
+            {"effective_from": "A new rate starts today or later; claims made keep their rate."}
+        )
+    try:
+        # The unique constraint decides, so two coordinators adding the same day at once both
+        # get an answer rather than one of them an error page.
+        with transaction.atomic():
+            rate = MileageRate.objects.create(
+                vehicle=vehicle, per_mile=per_mile, effective_from=effective_from
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"effective_from": "There is already a rate for this way of travelling from then."}
+        ) from None
+    audit_record(
+        action=ExpenseAction.MILEAGE_RATE_ADDED,
+        actor=by,
+        obj=rate,
+        changes={"per_mile": (None, str(per_mile)), "effective_from": (None, str(effective_from))},
+    )
+    return rate

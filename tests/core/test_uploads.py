@@ -532,6 +532,29 @@ def test_a_download_name_always_ends_in_the_extension_of_the_content(
     _body(response)
 
 
+def test_an_image_asked_for_inline_is_shown_in_the_page_never_sniffed_or_cached(
+    receipt_model, media_root
+):
+    expense = _store(receipt_model, _upload("photo.png", _image("PNG")))
+
+    response = private_file_response(expense.receipt, download_name="photo.png", inline=True)
+
+    assert response["Content-Disposition"] == 'inline; filename="photo.png"'
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "no-store"
+    _body(response)
+
+
+def test_a_pdf_asked_for_inline_is_still_an_attachment(receipt_model, media_root):
+    expense = _store(receipt_model, _upload("receipt.pdf", MINIMAL_PDF))
+
+    response = private_file_response(expense.receipt, download_name="receipt.pdf", inline=True)
+
+    assert response["Content-Disposition"] == 'attachment; filename="receipt.pdf"'
+    _body(response)
+
+
 def test_a_stored_file_of_unknown_content_is_sent_as_plain_bytes(receipt_model, media_root):
     expense = receipt_model()
     expense.receipt.save("notes.html", ContentFile(HTML_PAGE), save=False)

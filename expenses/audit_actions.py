@@ -5,3 +5,4 @@ from django.db import models
 
 class ExpenseAction(models.TextChoices):
     CLAIM_STATUS_CHANGED = "claim_status_changed", "Expense claim moved on"
+    TRAVEL_STATUS_CHANGED = "travel_status_changed", "Travel request moved on"

@@ -2,11 +2,14 @@
 adds up to, and what a trainer has been paid in a tax year against their earnings limit."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
+from core.dates import LONDON, uk_local
+from core.workdays import working_day_back, working_days_between
 from expenses.models import Claim, Fee, Item, MileageRate
 from trainers.models import Trainer
 
@@ -73,3 +76,34 @@ def earnings_check(*, trainer: Trainer, extra: Decimal, day: date) -> EarningsCh
     ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
     so_far = fees + claims
     return EarningsCheck(limit=trainer.yearly_earnings_limit, so_far=so_far, after=so_far + extra)
+
+
+# --- Overdue: claims not paid within 10 working days of submission (docs/domain.md#expenses) ---
+
+OVERDUE_AFTER_WORKING_DAYS = 10
+UNPAID = (Claim.Status.SUBMITTED, Claim.Status.APPROVED)
+
+
+def claim_working_days_unpaid(claim: Claim) -> int | None:
+    """Working days (England and Wales) a submitted claim has waited: from the UK day it was
+    submitted to today, or to the day it was paid; None for a claim not waiting for payment."""
+    if claim.submitted_at is None or claim.status not in (*UNPAID, Claim.Status.PAID):
+        return None
+    until = claim.paid_on if claim.paid_on is not None else timezone.localdate(timezone=LONDON)
+    return working_days_between(uk_local(claim.submitted_at).date(), until)
+
+
+def claim_is_overdue(claim: Claim) -> bool:
+    """Still unpaid more than 10 working days after the day it was submitted."""
+    waited = claim_working_days_unpaid(claim)
+    return claim.status in UNPAID and waited is not None and waited > OVERDUE_AFTER_WORKING_DAYS
+
+
+def claims_overdue(*, today: date) -> QuerySet[Claim]:
+    """Claims still unpaid on `today` more than 10 working days after the day they were sent:
+    those submitted before the 11th working day counting back from today."""
+    first_in_time = working_day_back(today, OVERDUE_AFTER_WORKING_DAYS + 1)
+    return Claim.objects.filter(
+        status__in=UNPAID,
+        submitted_at__lt=datetime.combine(first_in_time, time(0, 0), tzinfo=LONDON),
+    )

@@ -12,3 +12,18 @@ class ExpensesConfig(AppConfig):
         from expenses.audit_actions import ExpenseAction
 
         action_register(ExpenseAction, position=90)
+
+        from people.models import Role
+        from people.navigation import MenuEntry, menu_register
+
+        menu_register(
+            MenuEntry(
+                "Travel requests",
+                "expenses:travel-requests",
+                roles=(Role.COORDINATOR,),
+                position=640,
+            ),
+            MenuEntry(
+                "My travel", "expenses:travel-list-mine", roles=(Role.TRAINER,), position=650
+            ),
+        )

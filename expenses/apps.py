@@ -36,4 +36,13 @@ class ExpensesConfig(AppConfig):
                 roles=(Role.COORDINATOR, Role.MANAGER),
                 position=470,
             ),
+            MenuEntry(
+                "Travel requests",
+                "expenses:travel-requests",
+                roles=(Role.COORDINATOR,),
+                position=640,
+            ),
+            MenuEntry(
+                "My travel", "expenses:travel-list-mine", roles=(Role.TRAINER,), position=650
+            ),
         )

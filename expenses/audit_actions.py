@@ -6,3 +6,4 @@ from django.db import models
 class ExpenseAction(models.TextChoices):
     CLAIM_STATUS_CHANGED = "claim_status_changed", "Expense claim moved on"
     MILEAGE_RATE_ADDED = "mileage_rate_added", "Mileage rate added"
+    TRAVEL_STATUS_CHANGED = "travel_status_changed", "Travel request moved on"

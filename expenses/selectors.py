@@ -3,7 +3,7 @@ adds up to, and what a trainer has been paid in a tax year against their earning
 what a trainer's own claim pages show."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum, Value
@@ -11,7 +11,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from core.dates import uk_local
+from core.dates import LONDON, uk_local
+from core.workdays import working_day_back, working_days_between
 from expenses.models import Claim, ClaimEvent, Fee, Item, MileageRate, Receipt, Vehicle
 from people.models import Region, Role
 from sessions.models import TrainerAssignment, TrainingSession
@@ -261,4 +262,35 @@ def receipt_get_for_coordinator(*, claim_pk: int, pk: int) -> Receipt:
         Receipt.objects.exclude(item__claim__status=Claim.Status.DRAFT),
         item__claim_id=claim_pk,
         pk=pk,
+    )
+
+
+# --- Overdue: claims not paid within 10 working days of submission (docs/domain.md#expenses) ---
+
+OVERDUE_AFTER_WORKING_DAYS = 10
+UNPAID = (Claim.Status.SUBMITTED, Claim.Status.APPROVED)
+
+
+def claim_working_days_unpaid(claim: Claim) -> int | None:
+    """Working days (England and Wales) a submitted claim has waited: from the UK day it was
+    submitted to today, or to the day it was paid; None for a claim not waiting for payment."""
+    if claim.submitted_at is None or claim.status not in (*UNPAID, Claim.Status.PAID):
+        return None
+    until = claim.paid_on if claim.paid_on is not None else timezone.localdate(timezone=LONDON)
+    return working_days_between(uk_local(claim.submitted_at).date(), until)
+
+
+def claim_is_overdue(claim: Claim) -> bool:
+    """Still unpaid more than 10 working days after the day it was submitted."""
+    waited = claim_working_days_unpaid(claim)
+    return claim.status in UNPAID and waited is not None and waited > OVERDUE_AFTER_WORKING_DAYS
+
+
+def claims_overdue(*, today: date) -> QuerySet[Claim]:
+    """Claims still unpaid on `today` more than 10 working days after the day they were sent:
+    those submitted before the 11th working day counting back from today."""
+    first_in_time = working_day_back(today, OVERDUE_AFTER_WORKING_DAYS + 1)
+    return Claim.objects.filter(
+        status__in=UNPAID,
+        submitted_at__lt=datetime.combine(first_in_time, time(0, 0), tzinfo=LONDON),
     )

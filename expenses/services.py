@@ -25,6 +25,7 @@ from core.uploads import FileContentValidator
 from expenses.audit_actions import ExpenseAction
 from expenses.models import Claim, ClaimEvent, Item, MileageRate, Receipt, Vehicle
 from expenses.selectors import claim_start_refused_reason, mileage_amount, mileage_rate_on
+from expenses.services_notify import claim_status_notify
 from people.models import Role, User
 from sessions.models import TrainerAssignment, TrainingSession
 from trainers.models import Trainer
@@ -55,6 +56,7 @@ def _claim_move(claim: Claim, *, to: str, by: User, note: str = "") -> None:
         obj=claim,
         changes={"status": (before, to)},
     )
+    claim_status_notify(claim=claim)
 
 
 @transaction.atomic
@@ -210,6 +212,8 @@ def claim_submit(*, claim: Claim, by: User) -> Claim:
     if not claim.items.exists():
         raise ValidationError("Add at least one expense before submitting the claim.")
     claim.submitted_at = timezone.now()
+    # Sent again after a change, it has 10 working days again (docs/domain.md#expenses).
+    claim.overdue_flagged_at = None
     _claim_move(claim, to=Claim.Status.SUBMITTED, by=by)
     return claim
 

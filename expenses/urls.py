@@ -1,8 +1,9 @@
 from django.urls import path
 
-from expenses.views import claims, review
+from expenses.views import claims, review, travel
 
 app_name = "expenses"
+
 
 # Each part of the app keeps its routes together below its heading.
 urlpatterns: list = [
@@ -51,7 +52,21 @@ urlpatterns: list = [
     path("expenses/totals/", review.TotalsView.as_view(), name="totals"),
     #
     # --- Travel booked for trainers (travel.py) ---
-    #
+    path("expenses/travel/", travel.MyTravelListView.as_view(), name="travel-list-mine"),
+    path("expenses/travel/new/", travel.TravelRequestCreateView.as_view(), name="travel-create"),
+    path(
+        "expenses/travel/requests/",
+        travel.TravelRequestListView.as_view(),
+        name="travel-requests",
+    ),
+    path(
+        "expenses/travel/<int:pk>/", travel.TravelRequestDetailView.as_view(), name="travel-detail"
+    ),
+    path("expenses/travel/<int:pk>/book/", travel.TravelBookView.as_view(), name="travel-book"),
+    path("expenses/travel/<int:pk>/used/", travel.TravelUsedView.as_view(), name="travel-used"),
+    path(
+        "expenses/travel/<int:pk>/cancel/", travel.TravelCancelView.as_view(), name="travel-cancel"
+    ),
     #
     # --- Fees, earnings and yearly statements (fees.py) ---
     #

@@ -267,6 +267,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.send_evaluation_chasers",
         "schedule": crontab(minute=5),
     },
+    # Claims unpaid 10 working days after submission are flagged to coordinators, once.
+    "flag-overdue-claims": {
+        "task": "expenses.tasks.flag_overdue_claims",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 LOGGING = {

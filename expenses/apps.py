@@ -12,3 +12,11 @@ class ExpensesConfig(AppConfig):
         from expenses.audit_actions import ExpenseAction
 
         action_register(ExpenseAction, position=90)
+
+        from people.models import Role
+        from people.navigation import MenuEntry, menu_register
+
+        menu_register(
+            MenuEntry("Fee rates", "expenses:fee-rates", roles=(Role.COORDINATOR,), position=370),
+            MenuEntry("My earnings", "expenses:my-earnings", roles=(Role.TRAINER,), position=370),
+        )

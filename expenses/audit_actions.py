@@ -5,3 +5,6 @@ from django.db import models
 
 class ExpenseAction(models.TextChoices):
     CLAIM_STATUS_CHANGED = "claim_status_changed", "Expense claim moved on"
+    FEE_RATE_SET = "fee_rate_set", "Standard fee rate set"
+    FEE_RECORDED = "fee_recorded", "Trainer's fee recorded"
+    FEE_STATUS_CHANGED = "fee_status_changed", "Trainer's fee moved on"

@@ -20,3 +20,8 @@ class ExpensesConfig(AppConfig):
             MenuEntry("Fee rates", "expenses:fee-rates", roles=(Role.COORDINATOR,), position=370),
             MenuEntry("My earnings", "expenses:my-earnings", roles=(Role.TRAINER,), position=370),
         )
+
+        from expenses.costs import session_extra_costs_from_expenses
+        from sessions.hooks import session_extra_costs
+
+        session_extra_costs.connect(session_extra_costs_from_expenses)

@@ -83,7 +83,9 @@ def _quantity(value: Decimal | None) -> Decimal:
             {"quantity": "Enter how many units, more than 0, for example 1 or 1.5."}
         )
     if value.as_tuple().exponent < -1:  # type: ignore[operator]  # finite, so an int
-        raise ValidationError({"quantity": "Enter whole or half units at most, for example 1.5."})
+        raise ValidationError(
+            {"quantity": "Enter the units with at most one decimal place, for example 1.5."}
+        )
     if value > MOST_QUANTITY:
         raise ValidationError({"quantity": f"Enter at most {MOST_QUANTITY} units."})
     return value
@@ -106,9 +108,7 @@ def fee_record(
     if problem := fee_refused_reason(trainer=trainer, session=session):
         raise ValidationError({"trainer": problem})
     if Fee.objects.filter(trainer=trainer, session=session).exists():
-        raise ValidationError(
-            {"trainer": "This trainer already has a fee for this session: change that one."}
-        )
+        raise ValidationError({"trainer": "This trainer already has a fee for this session."})
     if unit not in FeeRate.Unit.values:
         raise ValidationError({"unit": "Choose a half day, full day or hour."})
     quantity = _quantity(quantity)

@@ -3,13 +3,14 @@ the session's day (units times the rate, to the penny), another coordinator appr
 is marked paid. Trainers who chose expenses only or no payment cannot be given one; every bad
 input and crafted POST is refused with nothing changed."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -20,6 +21,7 @@ from expenses.fees import fee_approve, fee_pay, fee_record
 from expenses.models import Fee, FeeRate
 from people.models import Role
 from tests.expenses.factories import FeeFactory, FeeRateFactory
+from tests.locks import wait_until_it_waits_for_our_lock
 from tests.people.factories import UserFactory
 from tests.sessions.factories import TrainerAssignmentFactory, TrainingSessionFactory
 from tests.trainers.factories import TrainerFactory
@@ -153,12 +155,12 @@ def test_an_hourly_fee_uses_the_hourly_rate(session, paid_trainer, coordinator):
         (
             {"quantity": Decimal("1.255")},
             "quantity",
-            "Enter whole or half units at most, for example 1.5.",
+            "Enter the units with at most one decimal place, for example 1.5.",
         ),
         (
             {"quantity": Decimal("1.25")},
             "quantity",
-            "Enter whole or half units at most, for example 1.5.",
+            "Enter the units with at most one decimal place, for example 1.5.",
         ),
         ({"quantity": Decimal("1000")}, "quantity", "Enter at most 999.9 units."),
         ({"unit": "week"}, "unit", "Choose a half day, full day or hour."),
@@ -228,7 +230,7 @@ def test_a_second_fee_for_the_same_trainer_and_session_is_refused(
         record(session, paid_trainer, second_coordinator, quantity=Decimal("2"))
 
     assert refused.value.message_dict == {
-        "trainer": ["This trainer already has a fee for this session: change that one."]
+        "trainer": ["This trainer already has a fee for this session."]
     }
     assert Fee.objects.get().quantity == Decimal("1")
 
@@ -385,7 +387,7 @@ def test_a_bad_quantity_is_shown_at_its_field_and_what_was_typed_is_kept(
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Enter whole or half units at most, for example 1.5." in page
+    assert "Enter the units with at most one decimal place, for example 1.5." in page
     assert 'value="1.255"' in page
     assert not Fee.objects.exists()
 
@@ -478,3 +480,30 @@ def test_the_fees_page_runs_the_same_queries_with_one_trainer_or_many(
         response = client.get(fees_url(session))
 
     assert response.content.decode().count("Warning:</strong>") == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_approving_at_once_one_wins_and_the_other_is_told(fee):
+    first, second = (UserFactory(roles=[Role.COORDINATOR]) for _ in range(2))
+    outcome: list[str] = []
+
+    def approve():
+        try:
+            fee_approve(fee=fee, by=second)
+            outcome.append("approved")
+        except ValidationError as refused:
+            outcome.append(refused.messages[0])
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=approve)
+    with transaction.atomic():
+        fee_approve(fee=fee, by=first)  # holds the fee's row lock until this block ends
+        thread.start()
+        wait_until_it_waits_for_our_lock(thread)
+    thread.join(timeout=30)
+
+    fee.refresh_from_db()
+    assert (fee.status, fee.approved_by) == (Fee.Status.APPROVED, first)
+    assert outcome == ["This fee is approved already, so it was not changed."]
+    assert AuditEvent.objects.filter(action=ExpenseAction.FEE_STATUS_CHANGED).count() == 1

@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -164,3 +166,22 @@ def test_the_rates_page_marks_the_rate_in_force_today_and_is_for_coordinators_on
 
     assert page.count("In force</span>") == 1
     assert page.index("£80.00") < page.index("£70.00") < page.index("In force</span>")
+
+
+def test_the_rates_page_runs_the_same_queries_with_few_or_many_rates(
+    client, coordinator, django_assert_max_num_queries
+):
+    FeeRateFactory(unit=HALF_DAY, effective_from=date(2026, 4, 6))
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    FeeRate.objects.bulk_create(
+        FeeRate(unit=unit, amount=Decimal("50.00"), effective_from=date(2000 + n, 1, 1))
+        for n in range(20)
+        for unit in FeeRate.Unit.values
+    )
+
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(URL).content.decode()
+
+    assert page.count("In force</span>") == 3

@@ -2,6 +2,7 @@
 adds up to, and what a trainer has been paid in a tax year against their earnings limit; then
 what a trainer's own claim pages show."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -61,25 +62,46 @@ class EarningsCheck:
         return self.after > self.limit
 
 
+def earnings_so_far(*, trainers: Iterable[Trainer], day: date) -> dict[int, Decimal]:
+    """Fees and expense claims approved or paid in the tax year holding `day`, for each of
+    `trainers` by primary key, in two queries however many there are. A fee counts in the year
+    of its session, a claim in the year it was submitted."""
+    pks = [trainer.pk for trainer in trainers]
+    start, end = tax_year_of(day)
+    totals = dict.fromkeys(pks, Decimal("0.00"))
+    fees = (
+        Fee.objects.filter(
+            trainer__in=pks,
+            status__in=(Fee.Status.APPROVED, Fee.Status.PAID),
+            session__starts_at__date__range=(start, end),
+        )
+        .values("trainer")
+        .annotate(total=Sum("amount"))
+    )
+    claims = (
+        Item.objects.filter(
+            claim__trainer__in=pks,
+            claim__status__in=(Claim.Status.APPROVED, Claim.Status.PAID),
+            claim__submitted_at__date__range=(start, end),
+        )
+        .values("claim__trainer")
+        .annotate(total=Sum("amount"))
+    )
+    for fee_row in fees:
+        totals[fee_row["trainer"]] += fee_row["total"]
+    for claim_row in claims:
+        totals[claim_row["claim__trainer"]] += claim_row["total"]
+    return totals
+
+
 def earnings_check(*, trainer: Trainer, extra: Decimal, day: date) -> EarningsCheck | None:
-    """Fees and expense claims approved or paid in the tax year holding `day`, plus `extra`,
-    against the trainer's recorded limit; None when they recorded none. Expenses count as well
-    as fees: it is the trainer's adviser, not us, who decides what counts for their benefits, so
-    we warn early rather than late. A fee counts in the year of its session, a claim in the year
-    it was submitted."""
+    """Fees and expense claims approved or paid in the tax year holding `day` (earnings_so_far),
+    plus `extra`, against the trainer's recorded limit; None when they recorded none. Expenses
+    count as well as fees: it is the trainer's adviser, not us, who decides what counts for their
+    benefits, so we warn early rather than late."""
     if trainer.yearly_earnings_limit is None:
         return None
-    start, end = tax_year_of(day)
-    counted = (Fee.Status.APPROVED, Fee.Status.PAID)
-    fees = Fee.objects.filter(
-        trainer=trainer, status__in=counted, session__starts_at__date__range=(start, end)
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    claims = Item.objects.filter(
-        claim__trainer=trainer,
-        claim__status__in=(Claim.Status.APPROVED, Claim.Status.PAID),
-        claim__submitted_at__date__range=(start, end),
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    so_far = fees + claims
+    so_far = earnings_so_far(trainers=[trainer], day=day)[trainer.pk]
     return EarningsCheck(limit=trainer.yearly_earnings_limit, so_far=so_far, after=so_far + extra)
 
 

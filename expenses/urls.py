@@ -1,6 +1,6 @@
 from django.urls import path
 
-from expenses.views import claims, review, travel
+from expenses.views import claims, fees, review, travel
 
 app_name = "expenses"
 
@@ -69,6 +69,14 @@ urlpatterns: list = [
     ),
     #
     # --- Fees, earnings and yearly statements (fees.py) ---
-    #
-    #
+    path("fees/rates/", fees.FeeRateListView.as_view(), name="fee-rates"),
+    path("fees/sessions/<int:pk>/", fees.SessionFeesView.as_view(), name="session-fees"),
+    path("fees/<int:pk>/approve/", fees.FeeApproveView.as_view(), name="fee-approve"),
+    path("fees/<int:pk>/pay/", fees.FeePayView.as_view(), name="fee-pay"),
+    path("my-earnings/", fees.MyEarningsView.as_view(), name="my-earnings"),
+    path(
+        "fees/trainers/<int:pk>/statement/<int:year>.pdf",
+        fees.StatementPdfView.as_view(),
+        name="statement-pdf",
+    ),
 ]

@@ -6,6 +6,7 @@ directly; only effects in higher apps go through a hook.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from core.hooks import hook
 from people.models import User
@@ -42,4 +43,26 @@ def session_links(*, session: TrainingSession, user: User) -> list[PageLink]:
     for the delivery report once it is filed. Must not query per session: a page fires it once
     for each session it lists. Listener: expenses (expenses.links.claim_links_on_session),
     which offers "Claim expenses for this session".
+    """
+
+
+@dataclass(frozen=True)
+class ExtraCost:
+    """A line a higher app adds to a session's costs: what it is, how much, and where a
+    coordinator sees the detail (empty for none)."""
+
+    label: str
+    amount: Decimal
+    url: str = ""
+
+
+@hook()
+def session_extra_costs(*, session: TrainingSession) -> list[ExtraCost]:
+    """What a session cost beyond the costs recorded on it (room hire, refreshments, support,
+    other): each listener gives its lines, which the session's costs page shows and adds to the
+    total and to the cost per learner attended. Reads only; nothing may change.
+
+    Fired by sessions.selectors.session_costs. Listener: expenses
+    (expenses.costs.session_extra_costs_from_expenses), which gives the trainers' approved or
+    paid expenses and fees for the session.
     """

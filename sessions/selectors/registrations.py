@@ -4,7 +4,7 @@ pack, the delivery report and the costs."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import (
@@ -25,6 +25,7 @@ from django.utils import timezone
 from core.dates import uk_day, uk_weekday
 from core.qr import qr_svg
 from people.models import Participant
+from sessions.hooks import ExtraCost, session_extra_costs
 from sessions.models import (
     Activity,
     DeliveryReport,
@@ -421,20 +422,45 @@ def delivery_report_page(*, session: TrainingSession, user) -> DeliveryReportPag
     )
 
 
+# The learners who count as having attended, for costs per learner.
+LEARNERS_ATTENDED = (Registration.Status.ATTENDED, Registration.Status.PARTLY_ATTENDED)
+
+
+def cost_per_learner(*, total: Decimal, attended: int) -> Decimal | None:
+    """A session's total cost shared by the learners who attended, to the penny (half a penny
+    rounds up); None when nobody attended."""
+    if not attended:
+        return None
+    return (total / attended).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 @dataclass(frozen=True)
 class SessionCosts:
     costs: list[SessionCost]
+    # Lines from higher apps (sessions.hooks.session_extra_costs), such as trainers' fees.
+    extra: list[ExtraCost]
     total: Decimal
     room: Room | None
     room_hire_added: bool
+    attended: int
+    per_learner: Decimal | None
 
 
 def session_costs(*, session: TrainingSession) -> SessionCosts:
-    """A session's costs, their total and whether the room's hire cost can be added."""
+    """A session's costs with the lines higher apps add, their total, the cost per learner
+    attended, and whether the room's hire cost can be added."""
     costs = list(SessionCost.objects.filter(session=session).order_by("kind", "pk"))
+    extra = [line for lines in session_extra_costs.fire(session=session) for line in lines]
+    total = sum((cost.amount for cost in costs), Decimal("0.00")) + sum(
+        (line.amount for line in extra), Decimal("0.00")
+    )
+    attended = Registration.objects.filter(session=session, status__in=LEARNERS_ATTENDED).count()
     return SessionCosts(
         costs=costs,
-        total=sum((cost.amount for cost in costs), Decimal("0.00")),
+        extra=extra,
+        total=total,
         room=session.room,
         room_hire_added=any(cost.kind == SessionCost.Kind.ROOM_HIRE for cost in costs),
+        attended=attended,
+        per_learner=cost_per_learner(total=total, attended=attended),
     )

@@ -11,9 +11,11 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from sessions.audit_actions import SessionAction
-from sessions.models import SessionCost, TrainingSession
+from sessions.hooks import ExtraCost, session_extra_costs
+from sessions.models import Registration, SessionCost, TrainingSession
 from sessions.services import session_cost_add, session_cost_room_hire_add
 from tests.factories import SessionCostFactory, TrainingSessionFactory
+from tests.sessions.factories import registrations_in_bulk
 from tests.sessions.registration_helpers import on_team, text
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +228,38 @@ def test_the_costs_page_runs_the_same_queries_for_few_or_many_costs(
         page = text(coordinator_client.get(costs_url(session)))
     assert len(many) == len(few)
     assert "total £4974.50" in page
+
+
+# Lines from higher apps (sessions.hooks.session_extra_costs)
+
+
+def test_lines_from_higher_apps_are_shown_added_to_the_total_and_shared_per_learner(
+    coordinator_client, session
+):
+    SessionCostFactory(session=session, amount=Decimal("0.10"))
+    registrations_in_bulk(session, 2, status=Registration.Status.ATTENDED)
+    registrations_in_bulk(session, 1, status=Registration.Status.PARTLY_ATTENDED)
+    registrations_in_bulk(session, 4, status=Registration.Status.NO_SHOW)
+
+    def speakers(*, session: TrainingSession) -> list[ExtraCost]:
+        return [
+            ExtraCost(label="Guest speaker", amount=Decimal("0.20")),
+            ExtraCost(label="Interpreter", amount=Decimal("9.71"), url="/somewhere/"),
+        ]
+
+    with session_extra_costs.connected(speakers):
+        page = text(coordinator_client.get(costs_url(session)))
+
+    assert '<th scope="row">Guest speaker</th>' in page
+    assert '<th scope="row"><a href="/somewhere/">Interpreter</a></th>' in page
+    assert "total £10.01" in page
+    assert "Cost per learner attended: <strong>£3.34</strong> (3 attended)" in page
+
+
+def test_the_cost_per_learner_is_left_out_while_nobody_attended(coordinator_client, session):
+    SessionCostFactory(session=session, amount=Decimal("10.00"))
+    registrations_in_bulk(session, 3)
+
+    page = text(coordinator_client.get(costs_url(session)))
+
+    assert "No learners are marked as attended yet, so there is no cost per learner." in page

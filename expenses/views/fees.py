@@ -1,0 +1,172 @@
+"""Fees, earnings and yearly statements: coordinators set the standard rates, record each paid
+trainer's fee on a session, approve (a coordinator other than the one who recorded it) and mark
+it paid; a trainer sees their earnings this tax year and downloads a yearly statement.
+
+The rates, a session's fees and payments are for coordinators (others get a 403). A statement is
+for the trainer it is about and for coordinators; another trainer gets a 404."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView, View
+
+from audit.actions import ExportAction
+from audit.services import audit_record
+from core.forms import add_service_errors
+from core.permissions import RoleRequiredMixin
+from expenses.fee_forms import FeeForm, FeePayForm, FeeRateForm
+from expenses.fee_selectors import (
+    earnings_get,
+    fee_get_for_coordinator,
+    fee_rate_list,
+    session_fees_get,
+    statement_years,
+    trainer_get_for_statement,
+    trainer_get_own,
+    year_paid,
+)
+from expenses.fees import fee_approve, fee_pay, fee_rate_create, fee_record
+from expenses.models import Fee
+from expenses.pdf import render_statement_pdf
+from people.http import AuthenticatedHttpRequest
+from people.models import Role
+
+
+class CoordinatorMixin(RoleRequiredMixin):
+    roles = (Role.COORDINATOR,)
+
+
+class FeeRateListView(CoordinatorMixin, FormView):
+    """The standard fee rates, with the one in force today marked, and a form to set one."""
+
+    template_name = "expenses/fee_rates.html"
+    form_class = FeeRateForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rates=fee_rate_list(today=timezone.localdate()), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            rate = fee_rate_create(by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{rate.get_unit_display()} rate of £{rate.amount} set from "
+            f"{rate.effective_from:%-d %B %Y}.",
+        )
+        return redirect("expenses:fee-rates")
+
+
+class SessionFeesView(CoordinatorMixin, FormView):
+    """A session's trainers and their fees, with a form to record one."""
+
+    template_name = "expenses/fee_session.html"
+    form_class = FeeForm
+
+    @cached_property
+    def page(self):
+        # Read only once the role check has passed, so nobody else learns which ids exist.
+        return session_fees_get(pk=self.kwargs["pk"], viewer=self.request.user)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"trainers": self.page.can_record}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page=self.page, session=self.page.session, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            fee = fee_record(session=self.page.session, by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Fee of £{fee.amount} recorded for {fee.trainer.user.full_name}. "
+            "Another coordinator approves it.",
+        )
+        return redirect("expenses:session-fees", pk=fee.session_id)
+
+
+class FeeApproveView(CoordinatorMixin, View):
+    """Approve a recorded fee (POST only)."""
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        fee = fee_get_for_coordinator(pk=pk)
+        try:
+            fee_approve(fee=fee, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"Fee of £{fee.amount} for {fee.trainer.user.full_name} approved."
+            )
+        return redirect("expenses:session-fees", pk=fee.session_id)
+
+
+class FeePayView(CoordinatorMixin, FormView):
+    """Record that an approved fee was paid: the day and the reference."""
+
+    template_name = "expenses/fee_pay.html"
+    form_class = FeePayForm
+
+    @cached_property
+    def fee(self) -> Fee:
+        return fee_get_for_coordinator(pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(fee=self.fee, session=self.fee.session, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            fee_pay(fee=self.fee, by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Fee of £{self.fee.amount} for {self.fee.trainer.user.full_name} marked paid.",
+        )
+        return redirect("expenses:session-fees", pk=self.fee.session_id)
+
+
+class MyEarningsView(RoleRequiredMixin, TemplateView):
+    """A trainer's fees and expenses paid this tax year, against the limit they recorded, and
+    their yearly statements to download."""
+
+    template_name = "expenses/fee_earnings.html"
+    roles = (Role.TRAINER,)
+
+    def get_context_data(self, **kwargs):
+        trainer = trainer_get_own(user=self.request.user)
+        return super().get_context_data(
+            trainer=trainer,
+            earnings=earnings_get(trainer=trainer, today=timezone.localdate()),
+            **kwargs,
+        )
+
+
+class StatementPdfView(RoleRequiredMixin, View):
+    """A trainer's yearly statement as a PDF: fees and expenses paid in the tax year from
+    6 April `year`, for benefits or tax advisers."""
+
+    roles = (Role.TRAINER, Role.COORDINATOR)
+
+    def get(self, request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
+        trainer = trainer_get_for_statement(user=request.user, pk=pk)
+        if year not in statement_years(trainer=trainer, today=timezone.localdate()):
+            raise Http404
+        statement = year_paid(trainer=trainer, start_year=year)
+        filename = f"statement-{statement.start.year}-{statement.end.year}.pdf"
+        audit_record(
+            action=ExportAction.EXPORT, request=request, obj=trainer, changes={"file": filename}
+        )
+        response = HttpResponse(render_statement_pdf(statement), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response

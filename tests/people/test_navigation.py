@@ -67,6 +67,7 @@ def test_a_menu_entry_s_position_orders_it_whatever_the_order_apps_register_in(r
     assert [entry.label for entry in menu_entries(Role.MANAGER)] == [
         "Results",
         "Expenses",
+        "Expense totals",
         "Audit trail",
     ]
 

@@ -20,11 +20,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.dates import uk_local
 from core.text import one_line
 from core.uploads import FileContentValidator
 from expenses.audit_actions import ExpenseAction
 from expenses.models import Claim, ClaimEvent, Item, MileageRate, Receipt, Vehicle
-from expenses.selectors import claim_start_refused_reason, mileage_amount, mileage_rate_on
+from expenses.selectors import (
+    claim_start_refused_reason,
+    claim_total,
+    earnings_check,
+    mileage_amount,
+    mileage_rate_on,
+)
 from expenses.services_notify import claim_status_notify
 from people.models import Role, User
 from sessions.models import TrainerAssignment, TrainingSession
@@ -389,11 +396,31 @@ class ClaimOutcome:
     refused: str = ""
 
 
+PAST_THE_LIMIT = (
+    "Approving it would take the trainer past the yearly earnings limit they recorded: open the "
+    "claim to see the warning and approve it there."
+)
+
+
+def _past_the_limit(claim: Claim) -> bool:
+    if claim.submitted_at is None:
+        return False
+    check = earnings_check(
+        trainer=claim.trainer, extra=claim_total(claim), day=uk_local(claim.submitted_at).date()
+    )
+    return check is not None and check.over
+
+
 def claims_approve(*, claims: Iterable[Claim], by: User) -> list[ClaimOutcome]:
     """Approve each claim through claim_decide, each on its own: one refused leaves the others
-    approved, and the outcome says why."""
+    approved, and the outcome says why. A claim that would take its trainer past the earnings
+    limit they recorded is left for its own page, where the coordinator sees the warning (the
+    claims approved just before it count)."""
     outcomes = []
     for claim in claims:
+        if _past_the_limit(claim):
+            outcomes.append(ClaimOutcome(claim, refused=PAST_THE_LIMIT))
+            continue
         try:
             claim_decide(claim=claim, by=by, to=Claim.Status.APPROVED)
         except ValidationError as error:

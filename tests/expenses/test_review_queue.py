@@ -297,3 +297,47 @@ def test_a_trainer_with_an_earnings_limit_is_pointed_out_before_bulk_approval(si
     assert text.count("Has a yearly earnings limit") == 1
     row = text.split(f'id="claim-{limited.pk}"')[1].split("</tr>")[0]
     assert "Has a yearly earnings limit" in row
+
+
+def test_bulk_approval_leaves_a_claim_that_would_pass_the_trainers_limit_for_its_own_page(
+    signed_in,
+):
+    over = submitted()  # £4.20, with £4.00 left before the limit
+    over.trainer.yearly_earnings_limit = Decimal("4.00")
+    over.trainer.save()
+    within = submitted()
+    within.trainer.yearly_earnings_limit = Decimal("4.20")  # exactly at the limit is fine
+    within.trainer.save()
+
+    response = bulk(signed_in, [over, within], action="approve")
+
+    statuses = dict(Claim.objects.values_list("pk", "status"))
+    assert statuses[over.pk] == Claim.Status.SUBMITTED
+    assert statuses[within.pk] == Claim.Status.APPROVED
+    text = [str(m) for m in response.context["messages"]]
+    assert (
+        f"Claim {over.pk} was not changed: Approving it would take the trainer past the yearly "
+        "earnings limit they recorded: open the claim to see the warning and approve it there."
+        in text
+    )
+
+
+def test_bulk_approval_counts_the_claims_it_has_just_approved_towards_the_limit(signed_in):
+    first = submitted(days_ago=2)
+    first.trainer.yearly_earnings_limit = Decimal("5.00")
+    first.trainer.save()
+    second = submitted(
+        days_ago=1,
+        trainer=first.trainer,
+        session=None,
+        activity="other",
+        activity_description="Supervision travel",
+    )
+
+    bulk(signed_in, [first, second], action="approve")
+
+    statuses = dict(Claim.objects.values_list("pk", "status"))
+    assert (statuses[first.pk], statuses[second.pk]) == (
+        Claim.Status.APPROVED,
+        Claim.Status.SUBMITTED,
+    )

@@ -54,6 +54,11 @@ FILTER_ORDER = [
     ("course_review_next_version", "Next course version started from a review"),
     ("notification_resent", "Failed email sent again"),
     ("claim_status_changed", "Expense claim moved on"),
+    ("mileage_rate_added", "Mileage rate added"),
+    ("travel_status_changed", "Travel request moved on"),
+    ("fee_rate_set", "Standard fee rate set"),
+    ("fee_recorded", "Trainer's fee recorded"),
+    ("fee_status_changed", "Trainer's fee moved on"),
 ]
 
 

@@ -163,9 +163,17 @@ def _item_fill(
             )
         if miles.as_tuple().exponent < -1:  # type: ignore[operator]  # finite, so an int
             raise ValidationError({"miles": "Enter the miles to one decimal place, like 23.5."})
+        if vehicle not in Vehicle.values:
+            raise ValidationError({"vehicle": "Choose how you travelled."})
         rate = mileage_rate_on(vehicle=vehicle, day=spent_on)
         if rate is None:
-            raise ValidationError({"vehicle": "Choose how you travelled."})
+            way = Vehicle(vehicle).label.lower()
+            raise ValidationError(
+                {
+                    "vehicle": f"There is no mileage rate for a {way} on {spent_on:%-d %B %Y}: "
+                    "ask your coordinator to set one."
+                }
+            )
         item.miles, item.vehicle, item.per_mile = miles, vehicle, rate.per_mile
         item.amount = mileage_amount(miles=miles, per_mile=rate.per_mile)
     else:

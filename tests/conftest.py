@@ -1,6 +1,8 @@
+import importlib
 import logging
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -99,6 +101,14 @@ def manager(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(email="admin@example.org", is_superuser=True)
+
+
+@pytest.fixture
+def starting_mileage_rates(db):
+    """The mileage rates the expenses migration seeds. A transactional test (a browser journey,
+    say) empties every table when it ends, seeded rows too, so a test that needs them asks."""
+    seed = importlib.import_module("expenses.migrations.0002_starting_mileage_rates")
+    seed.rates_seed(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

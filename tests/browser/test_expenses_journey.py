@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_trainer_claims_on_a_phone_and_a_coordinator_approves_and_pays(
-    page, new_context, live_server, sign_in, axe_check, mailoutbox
+    page, new_context, live_server, sign_in, axe_check, mailoutbox, starting_mileage_rates
 ):
     coordinator = UserFactory(
         email="casey@example.org", full_name="Casey Coordinator", roles=[Role.COORDINATOR]

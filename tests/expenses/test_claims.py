@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from expenses.audit_actions import ExpenseAction
-from expenses.models import Claim, ClaimEvent, Item, Vehicle
+from expenses.models import Claim, ClaimEvent, Item, MileageRate, Vehicle
 from expenses.selectors import claim_total
 from expenses.services import claim_decide, claim_pay, claim_start, claim_submit, item_add
 from people.models import Role
@@ -329,3 +329,18 @@ def test_two_coordinators_deciding_at_once_one_wins_and_the_other_is_told(
         f"This claim is {draft.get_status_display().lower()} already, so it was not changed.",
     ]
     assert draft.events.filter(from_status="submitted").count() == 1
+
+
+def test_mileage_with_no_rate_in_force_says_so_rather_than_asking_again(draft):
+    MileageRate.objects.filter(vehicle=Vehicle.CAR).delete()
+
+    with pytest.raises(ValidationError) as refused:
+        add(draft, kind=Item.Kind.MILEAGE, miles=Decimal("5"), vehicle=Vehicle.CAR, amount=None)
+
+    assert refused.value.message_dict == {
+        "vehicle": [
+            "There is no mileage rate for a car on 4 December 2026: "
+            "ask your coordinator to set one."
+        ]
+    }
+    assert not Item.objects.exists()

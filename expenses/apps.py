@@ -11,8 +11,8 @@ class ExpensesConfig(AppConfig):
     def ready(self) -> None:
         from audit.actions import action_register
         from expenses.audit_actions import ExpenseAction
-        from expenses.costs import session_extra_costs_from_expenses
         from expenses.links import claim_links_on_session
+        from expenses.selectors import session_extra_costs_from_expenses
         from people.models import Role
         from people.navigation import MenuEntry, menu_register
         from sessions.hooks import session_extra_costs, session_links

@@ -2,7 +2,7 @@
 
 Money is `Decimal` in pounds with two places, end to end: amounts are stored as such, a mileage
 item's amount is its miles times the rate in force on its date, rounded half up to the penny
-(expenses.selectors.mileage_amount), and a claim's total is the sum of its items.
+(expenses.selectors.claims.mileage_amount), and a claim's total is the sum of its items.
 """
 
 from django.conf import settings

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from core.pdf import render_pdf
-from expenses.fee_selectors import YearPaid
+from expenses.selectors import YearPaid
 
 STATEMENT_TEMPLATE = "expenses/pdf/statement.html"
 

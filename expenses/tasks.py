@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from expenses.services_notify import claims_overdue_flag
+from expenses.services import claims_overdue_flag
 
 
 @shared_task(acks_late=True)

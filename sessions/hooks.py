@@ -63,6 +63,6 @@ def session_extra_costs(*, session: TrainingSession) -> list[ExtraCost]:
     total and to the cost per learner attended. Reads only; nothing may change.
 
     Fired by sessions.selectors.session_costs. Listener: expenses
-    (expenses.costs.session_extra_costs_from_expenses), which gives the trainers' approved or
-    paid expenses and fees for the session.
+    (expenses.selectors.costs.session_extra_costs_from_expenses), which gives the trainers'
+    approved or paid expenses and fees for the session.
     """

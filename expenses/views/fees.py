@@ -17,8 +17,10 @@ from audit.actions import ExportAction
 from audit.services import audit_record
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
-from expenses.fee_forms import FeeForm, FeePayForm, FeeRateForm
-from expenses.fee_selectors import (
+from expenses.forms import FeeForm, FeePayForm, FeeRateForm
+from expenses.models import Fee
+from expenses.pdf import render_statement_pdf
+from expenses.selectors import (
     earnings_get,
     fee_get_for_coordinator,
     fee_rate_list,
@@ -28,9 +30,7 @@ from expenses.fee_selectors import (
     trainer_get_own,
     year_paid,
 )
-from expenses.fees import fee_approve, fee_pay, fee_rate_create, fee_record
-from expenses.models import Fee
-from expenses.pdf import render_statement_pdf
+from expenses.services import fee_approve, fee_pay, fee_rate_create, fee_record
 from people.http import AuthenticatedHttpRequest
 from people.models import Role
 

@@ -16,9 +16,7 @@ from audit.exports import csv_response
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
 from core.uploads import private_file_response
-from expenses.models import Claim, MileageRate
-from expenses.reports import FINANCE_HEADER, expense_totals, finance_rows
-from expenses.review_forms import (
+from expenses.forms import (
     BulkForm,
     DateRangeForm,
     DecisionForm,
@@ -27,11 +25,15 @@ from expenses.review_forms import (
     PaymentForm,
     QueueFilterForm,
 )
+from expenses.models import Claim, MileageRate
 from expenses.selectors import (
+    FINANCE_HEADER,
     claim_get_for_coordinator,
     claim_queue_for_coordinator,
     days_since,
     earnings_check,
+    expense_totals,
+    finance_rows,
     receipt_get_for_coordinator,
 )
 from expenses.services import (

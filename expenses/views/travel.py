@@ -15,20 +15,20 @@ from django.views.generic import FormView, ListView, TemplateView, View
 
 from core.forms import add_service_errors
 from core.permissions import RoleRequiredMixin
+from expenses.forms import TravelBookForm, TravelRequestForm
 from expenses.models import TravelRequest
-from expenses.selectors_travel import (
+from expenses.selectors import (
     travel_request_get_for,
     travel_request_list_for_coordinator,
     travel_request_list_for_trainer,
     travel_sessions_for_trainer,
 )
-from expenses.services_travel import (
+from expenses.services import (
     travel_request_book,
     travel_request_cancel,
     travel_request_create,
     travel_request_mark_used,
 )
-from expenses.travel_forms import TravelBookForm, TravelRequestForm
 from people.http import AuthenticatedHttpRequest
 from people.models import Role
 from trainers.models import Trainer

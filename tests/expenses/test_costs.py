@@ -1,8 +1,8 @@
-"""What sessions cost (expenses.costs.session_cost_summary, for the sessions' costs page and the
-dashboards): the costs recorded on a session by kind, the trainers' approved or paid expenses
-and fees, the total and the cost per learner attended, exact to the penny, in a fixed number of
-queries for any number of sessions. The session's costs page shows the trainers' lines through
-sessions.hooks.session_extra_costs."""
+"""What sessions cost (expenses.selectors.costs.session_cost_summary, for the sessions' costs page
+and the dashboards): the costs recorded on a session by kind, the trainers' approved or paid
+expenses and fees, the total and the cost per learner attended, exact to the penny, in a fixed
+number of queries for any number of sessions. The session's costs page shows the trainers' lines
+through sessions.hooks.session_extra_costs."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from expenses.costs import session_cost_summary
 from expenses.models import Claim, Fee
+from expenses.selectors import session_cost_summary
 from sessions.models import Registration, SessionCost, TrainingSession
 from tests.expenses.factories import ClaimFactory, FeeFactory, ItemFactory
 from tests.sessions.factories import (

@@ -11,8 +11,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from expenses.models import Claim
-from expenses.services import claim_decide, claim_pay, claim_submit
-from expenses.services_notify import claim_path, coordinators_to_tell
+from expenses.services import (
+    claim_decide,
+    claim_path,
+    claim_pay,
+    claim_submit,
+    coordinators_to_tell,
+)
 from notifications.models import Notification
 from people.models import Role, User
 from tests.expenses.factories import ClaimFactory, ItemFactory

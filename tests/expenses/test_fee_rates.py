@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from expenses.audit_actions import ExpenseAction
-from expenses.fee_selectors import fee_rate_list, fee_rate_on
-from expenses.fees import fee_rate_create
 from expenses.models import FeeRate
+from expenses.selectors import fee_rate_list, fee_rate_on
+from expenses.services import fee_rate_create
 from tests.expenses.factories import FeeRateFactory
 
 pytestmark = pytest.mark.django_db

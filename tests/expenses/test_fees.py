@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from expenses.audit_actions import ExpenseAction
-from expenses.fee_selectors import fee_amount
-from expenses.fees import fee_approve, fee_pay, fee_record
 from expenses.models import Fee, FeeRate
+from expenses.selectors import fee_amount
+from expenses.services import fee_approve, fee_pay, fee_record
 from people.models import Role
 from tests.expenses.factories import FeeFactory, FeeRateFactory
 from tests.locks import wait_until_it_waits_for_our_lock

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from expenses.models import Claim
 from expenses.selectors import claim_is_overdue, claim_working_days_unpaid
-from expenses.services import claim_submit
-from expenses.services_notify import claims_overdue_flag
+from expenses.services import claim_submit, claims_overdue_flag
 from expenses.tasks import flag_overdue_claims
 from notifications.models import Notification
 from people.models import Role

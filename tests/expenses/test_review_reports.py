@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.actions import ExportAction
 from audit.models import AuditEvent
 from expenses.models import Claim, ClaimEvent, Item
-from expenses.reports import FINANCE_HEADER, expense_totals
+from expenses.selectors import FINANCE_HEADER, expense_totals
 from people.models import Role
 from tests.expenses.factories import ClaimFactory, ItemFactory
 from tests.people.factories import UserFactory

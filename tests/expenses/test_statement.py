@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from audit.actions import ExportAction
 from audit.models import AuditEvent
-from expenses.fee_selectors import year_paid
 from expenses.models import Claim, Fee, Item, Vehicle
 from expenses.pdf import STATEMENT_TEMPLATE, statement_context
+from expenses.selectors import year_paid
 from tests.expenses.factories import ClaimFactory, FeeFactory, ItemFactory
 from tests.pdfs import pdf_inflated
 from tests.trainers.factories import TrainerFactory

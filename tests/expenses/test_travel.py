@@ -15,7 +15,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from expenses.audit_actions import ExpenseAction
 from expenses.models import TravelRequest
-from expenses.services_travel import (
+from expenses.services import (
     travel_request_book,
     travel_request_cancel,
     travel_request_create,

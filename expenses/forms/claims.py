@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from core.forms import NativeDateInput
 from core.uploads import FileContentValidator, MultipleFileField, MultipleFileInput
 from expenses.models import Claim, Item, Vehicle
-from expenses.services import MOST_RECEIPTS_AN_ITEM, RECEIPT_KINDS
+from expenses.services.claims import MOST_RECEIPTS_AN_ITEM, RECEIPT_KINDS
 from sessions.models import TrainingSession
 
 

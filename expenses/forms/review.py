@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from core.forms import NativeDateInput
 from expenses.models import Claim, Vehicle
-from expenses.selectors import QUEUE_STATUSES
+from expenses.selectors.claims import QUEUE_STATUSES
 from people.models import Region
 from trainers.models import Trainer
 

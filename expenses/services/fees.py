@@ -12,15 +12,15 @@ from django.utils import timezone
 from audit.services import audit_record
 from core.text import one_line
 from expenses.audit_actions import ExpenseAction
-from expenses.fee_selectors import (
+from expenses.models import Fee, FeeRate
+from expenses.selectors.claims import PENNY
+from expenses.selectors.fees import (
     fee_amount,
     fee_approve_refused_reason,
     fee_rate_on,
     fee_refused_reason,
     session_day,
 )
-from expenses.models import Fee, FeeRate
-from expenses.selectors import PENNY
 from people.models import Role, User
 from sessions.models import TrainingSession
 from trainers.models import Trainer

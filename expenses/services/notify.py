@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 
 from core.dates import DAY, LONDON, WEEKDAY_DAY, uk_day, uk_weekday
 from expenses.models import Claim, TravelRequest
-from expenses.selectors import claim_total, claims_overdue
+from expenses.selectors.claims import claim_total, claims_overdue
 from notifications.services import notification_queue
 from people.models import Role, User
 from sessions.models import TrainingSession

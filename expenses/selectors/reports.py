@@ -11,7 +11,7 @@ from django.db.models.functions import TruncMonth
 
 from core.dates import LONDON, uk_local
 from expenses.models import Claim, ClaimEvent, Item
-from expenses.selectors import PENNY
+from expenses.selectors.claims import PENNY
 
 # Money that is owed or has gone out: what totals and the earnings check count.
 COUNTED = (Claim.Status.APPROVED, Claim.Status.PAID)

@@ -25,14 +25,14 @@ from core.text import one_line
 from core.uploads import FileContentValidator
 from expenses.audit_actions import ExpenseAction
 from expenses.models import Claim, ClaimEvent, Item, MileageRate, Receipt, Vehicle
-from expenses.selectors import (
+from expenses.selectors.claims import (
     claim_start_refused_reason,
     claim_total,
     earnings_check,
     mileage_amount,
     mileage_rate_on,
 )
-from expenses.services_notify import claim_status_notify
+from expenses.services.notify import claim_status_notify
 from people.models import Role, User
 from sessions.models import TrainerAssignment, TrainingSession
 from trainers.models import Trainer
@@ -76,7 +76,7 @@ def claim_start(
 ) -> Claim:
     """Open a draft claim. For a session the trainer was on, the draft already open for it is
     given back rather than a second one. A trainer who chose no payment is refused, and told
-    how to change that (expenses.selectors.claim_start_refused_reason)."""
+    how to change that (expenses.selectors.claims.claim_start_refused_reason)."""
     activity_description = one_line(activity_description)
     if problem := claim_start_refused_reason(trainer=trainer):
         raise ValidationError(problem)

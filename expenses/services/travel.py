@@ -1,7 +1,7 @@
 """Travel booked for trainers, so nobody pays up front: a trainer asks (for a session they are
 on, or another activity), a coordinator books it and adds the details (tickets, times,
 reference, the cost if known), then marks it used; either may cancel it before then. Every
-change is in the audit trail; the emails are in expenses.services_notify."""
+change is in the audit trail; the emails are in expenses.services.notify."""
 
 from datetime import date
 from decimal import Decimal
@@ -14,7 +14,7 @@ from audit.services import audit_record
 from core.text import one_line
 from expenses.audit_actions import ExpenseAction
 from expenses.models import TravelRequest
-from expenses.services_notify import (
+from expenses.services.notify import (
     travel_booked_notify,
     travel_cancelled_notify,
     travel_requested_notify,

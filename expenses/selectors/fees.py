@@ -12,7 +12,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from expenses.models import Claim, Fee, FeeRate, Item
-from expenses.selectors import PENNY, EarningsCheck, earnings_check, earnings_so_far, tax_year_of
+from expenses.selectors.claims import (
+    PENNY,
+    EarningsCheck,
+    earnings_check,
+    earnings_so_far,
+    tax_year_of,
+)
 from people.models import Role, User
 from sessions.models import TrainerAssignment, TrainingSession
 from trainers.models import Trainer

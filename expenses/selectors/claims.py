@@ -148,11 +148,13 @@ def item_get_for_trainer(*, user, pk: int) -> Item:
 
 
 def receipt_get_for(*, user, pk: int) -> Receipt:
-    """A receipt for its trainer or any coordinator; for anyone else a 404."""
+    """A receipt for its trainer, or for any coordinator once its claim has been submitted (a
+    draft is the trainer's own business); for anyone else a 404."""
     receipts = Receipt.objects.select_related("item__claim__trainer__user")
+    own = Q(item__claim__trainer__user=user)
     if user.has_role(Role.COORDINATOR):
-        return get_object_or_404(receipts, pk=pk)
-    return get_object_or_404(receipts, pk=pk, item__claim__trainer__user=user)
+        return get_object_or_404(receipts, own | ~Q(item__claim__status=Claim.Status.DRAFT), pk=pk)
+    return get_object_or_404(receipts, own, pk=pk)
 
 
 def receipt_get_for_trainer(*, user, pk: int) -> Receipt:

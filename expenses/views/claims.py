@@ -4,7 +4,7 @@ submitting after seeing the total, discarding a draft, and downloading a receipt
 
 Every page is for trainers; a claim, item or receipt is fetched through a selector that returns
 only the signed-in trainer's own, so another trainer gets a 404. Receipts are also open to
-coordinators, who decide on claims.
+coordinators, who decide on claims, once the claim is submitted: a draft's are a 404 to them.
 """
 
 from django.contrib import messages
@@ -282,7 +282,8 @@ class ItemRemoveView(ItemMixin, TemplateView):
 
 
 class ReceiptView(RoleRequiredMixin, View):
-    """A receipt, downloaded: for the trainer whose claim it is, or a coordinator."""
+    """A receipt, downloaded: for the trainer whose claim it is, or a coordinator once the claim
+    is submitted."""
 
     roles = (Role.TRAINER, Role.COORDINATOR)
 

@@ -1,7 +1,8 @@
 """Permission-matrix rows for expenses: a trainer's own claims, items and receipts.
 
 Only the trainer whose claim it is reaches it (trainer_a); another trainer gets a 404, people
-without the trainer role a 403. A receipt is also open to coordinators, who decide on claims.
+without the trainer role a 403. A receipt is also open to coordinators, who decide on claims, once
+its claim is submitted (a draft's is a 404 to them).
 Pages about a claim that can no longer change send its trainer back to the claim (302); POST-only
 routes answer a GET with 405."""
 
@@ -86,6 +87,13 @@ ROWS: list[Row] = [
         "expenses:receipt-download",
         lambda p: {"pk": ReceiptFactory(item=ItemFactory(claim=own_claim(p, SUBMITTED))).pk},
         trainer_a_only(coordinator=200),
+        "submitted",
+    ),
+    Row(
+        "expenses:receipt-download",
+        lambda p: {"pk": ReceiptFactory(item=ItemFactory(claim=own_claim(p))).pk},
+        trainer_a_only(coordinator=404),
+        "draft: the trainer's own",
     ),
     Row(
         "expenses:receipt-remove",

@@ -1,7 +1,8 @@
 """Permission-matrix rows for expenses: coordinators reviewing and paying claims.
 
 Coordinators only: everyone else is refused before any lookup (403), so a claim's id tells them
-nothing; a draft, an unknown claim or a receipt of another claim is a 404 for a coordinator too.
+nothing; a draft, an unknown claim, a draft's receipt or a receipt of another claim is a 404 for a
+coordinator too.
 Deciding and paying are POST only (405 to a coordinator's GET)."""
 
 from expenses.models import Claim
@@ -17,6 +18,11 @@ def claim_of_trainer_a(people: dict, status: str = Claim.Status.SUBMITTED) -> Cl
 
 def receipt_kwargs(people: dict) -> dict:
     receipt = ReceiptFactory(item=ItemFactory(claim=claim_of_trainer_a(people)))
+    return {"pk": receipt.item.claim_id, "receipt_pk": receipt.pk}
+
+
+def receipt_of_a_draft(people: dict) -> dict:
+    receipt = ReceiptFactory(item=ItemFactory(claim=claim_of_trainer_a(people, Claim.Status.DRAFT)))
     return {"pk": receipt.item.claim_id, "receipt_pk": receipt.pk}
 
 
@@ -57,5 +63,11 @@ ROWS: list[Row] = [
         receipt_of_another_claim,
         COORDINATOR_ONLY | {"coordinator": 404},
         "another claim's receipt",
+    ),
+    Row(
+        "expenses:review-receipt",
+        receipt_of_a_draft,
+        COORDINATOR_ONLY | {"coordinator": 404},
+        "a draft's receipt",
     ),
 ]

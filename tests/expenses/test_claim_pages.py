@@ -612,7 +612,8 @@ def test_the_claim_page_runs_a_bounded_number_of_queries(
 def test_a_receipt_is_downloaded_by_its_trainer_and_coordinators_only(
     client, profile, other_trainer, coordinator
 ):
-    receipt = ReceiptFactory(item=ItemFactory(claim=ClaimFactory(trainer=profile)))
+    claim = ClaimFactory(trainer=profile, status=Claim.Status.SUBMITTED)
+    receipt = ReceiptFactory(item=ItemFactory(claim=claim))
     url = reverse("expenses:receipt-download", kwargs={"pk": receipt.pk})
 
     client.force_login(profile.user)
@@ -628,6 +629,34 @@ def test_a_receipt_is_downloaded_by_its_trainer_and_coordinators_only(
     assert own["Content-Disposition"].startswith("attachment")
     assert own["Cache-Control"] == "no-store"
     assert others.status_code == 404
+
+
+def test_a_receipt_on_a_draft_is_its_trainers_own_and_a_coordinator_gets_404(
+    client, profile, coordinator
+):
+    receipt = ReceiptFactory(item=ItemFactory(claim=ClaimFactory(trainer=profile)))
+    url = reverse("expenses:receipt-download", kwargs={"pk": receipt.pk})
+
+    client.force_login(coordinator)
+    coordinators = client.get(url)
+    client.force_login(profile.user)
+    own = client.get(url)
+
+    assert coordinators.status_code == 404
+    assert own.status_code == 200
+    assert b"".join(own.streaming_content) == PNG
+
+
+def test_a_coordinator_who_is_also_a_trainer_downloads_receipts_of_their_own_draft(client):
+    profile = joined_a_year_ago(
+        TrainerFactory(status="active", user__roles=[Role.TRAINER, Role.COORDINATOR])
+    )
+    receipt = ReceiptFactory(item=ItemFactory(claim=ClaimFactory(trainer=profile)))
+    client.force_login(profile.user)
+
+    response = client.get(reverse("expenses:receipt-download", kwargs={"pk": receipt.pk}))
+
+    assert response.status_code == 200
 
 
 def test_no_public_url_serves_a_receipt(client, profile):

@@ -318,6 +318,33 @@ def test_a_pdf_receipt_is_downloaded(signed_in, claim):
     b"".join(response.streaming_content)
 
 
+def test_a_receipt_on_a_draft_is_not_found_however_it_is_asked_for(signed_in):
+    receipt = ReceiptFactory(item=ItemFactory(claim=ClaimFactory()))
+    claim_pk = receipt.item.claim_id
+
+    preview = signed_in.get(
+        reverse("expenses:review-receipt", kwargs={"pk": claim_pk, "receipt_pk": receipt.pk})
+    )
+    download = signed_in.get(reverse("expenses:receipt-download", kwargs={"pk": receipt.pk}))
+
+    assert preview.status_code == download.status_code == 404
+
+
+@pytest.mark.parametrize("status", [Claim.Status.RETURNED, Claim.Status.PAID])
+def test_a_receipt_on_a_claim_once_submitted_is_shown(signed_in, status):
+    receipt = ReceiptFactory(item=ItemFactory(claim=ClaimFactory(status=status)))
+
+    response = signed_in.get(
+        reverse(
+            "expenses:review-receipt",
+            kwargs={"pk": receipt.item.claim_id, "receipt_pk": receipt.pk},
+        )
+    )
+
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+
+
 def test_a_crafted_decision_on_a_draft_is_not_found_and_changes_nothing(signed_in):
     draft = ClaimFactory()
     ItemFactory(claim=draft)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Max, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -287,6 +287,22 @@ def receipt_get_for_coordinator(*, claim_pk: int, pk: int) -> Receipt:
         item__claim_id=claim_pk,
         pk=pk,
     )
+
+
+def claims_approved_on(claims: Iterable[Claim]) -> dict[int, date]:
+    """The UK day each of `claims` was approved, by primary key, in one query: its latest
+    approval on the timeline or, for a claim with none (made outside the workflow), the day it
+    was submitted, which no approval comes before. A claim never submitted is left out. No
+    payment comes before this day (expenses.services.claims.claim_pay)."""
+    claims = list(claims)
+    approvals = (
+        ClaimEvent.objects.filter(claim__in=claims, to_status=Claim.Status.APPROVED)
+        .values("claim")
+        .annotate(at=Max("at"))
+    )
+    moments = {claim.pk: claim.submitted_at for claim in claims if claim.submitted_at}
+    moments |= {row["claim"]: row["at"] for row in approvals}
+    return {pk: uk_local(moment).date() for pk, moment in moments.items()}
 
 
 # --- Overdue: claims not paid within 10 working days of submission (docs/domain.md#expenses) ---

@@ -28,6 +28,7 @@ from expenses.models import Claim, ClaimEvent, Item, MileageRate, Receipt, Vehic
 from expenses.selectors.claims import (
     claim_start_refused_reason,
     claim_total,
+    claims_approved_on,
     earnings_check,
     mileage_amount,
     mileage_rate_on,
@@ -266,6 +267,13 @@ def _paid_on_refusal(paid_on: date) -> str:
     return "The payment date cannot be in the future." if paid_on > timezone.localdate() else ""
 
 
+def _paid_before_approval(claims: list[Claim], paid_on: date) -> list[tuple[Claim, date]]:
+    """The approved claims among `claims` that were approved after `paid_on`, with the day."""
+    approved = [claim for claim in claims if claim.status == Claim.Status.APPROVED]
+    days = claims_approved_on(approved)
+    return [(c, days[c.pk]) for c in approved if c.pk in days and paid_on < days[c.pk]]
+
+
 @transaction.atomic
 def claim_pay(*, claim: Claim, by: User, paid_on: date, reference: str = "") -> Claim:
     """Record that an approved claim was paid, on which day and with which reference."""
@@ -278,6 +286,14 @@ def claim_pay(*, claim: Claim, by: User, paid_on: date, reference: str = "") -> 
         )
     if problem := _paid_on_refusal(paid_on):
         raise ValidationError({"paid_on": problem})
+    if too_early := _paid_before_approval([claim], paid_on):
+        [(_, approved_on)] = too_early
+        raise ValidationError(
+            {
+                "paid_on": "The payment date cannot be before the claim was approved, on "
+                f"{approved_on:%-d %B %Y}."
+            }
+        )
     claim.paid_on, claim.payment_reference = paid_on, one_line(reference)
     _claim_move(claim, to=Claim.Status.PAID, by=by, note=f"Paid on {paid_on:%-d %B %Y}")
     return claim
@@ -442,9 +458,19 @@ def claims_pay(
     *, claims: Iterable[Claim], by: User, paid_on: date, reference: str = ""
 ) -> list[ClaimOutcome]:
     """Record one payment (date and reference) for each claim through claim_pay, each on its
-    own. A payment date in the future is refused before any claim is touched."""
+    own. A payment date in the future, or before the day one of the approved claims was
+    approved, is refused before any claim is touched: it is one payment run, so the date is
+    wrong for all of them."""
+    claims = list(claims)
     if problem := _paid_on_refusal(paid_on):
         raise ValidationError({"paid_on": problem})
+    if too_early := _paid_before_approval(claims, paid_on):
+        which = "; ".join(
+            f"claim {claim.pk} was approved on {day:%-d %B %Y}" for claim, day in too_early
+        )
+        raise ValidationError(
+            {"paid_on": f"The payment date cannot be before the day a claim was approved: {which}."}
+        )
     outcomes = []
     for claim in claims:
         try:

@@ -279,6 +279,43 @@ def test_only_an_approved_claim_is_paid_and_not_on_a_future_day(draft, coordinat
     assert draft.status == Claim.Status.APPROVED
 
 
+def test_a_payment_date_before_the_day_the_claim_was_approved_is_refused(draft, coordinator):
+    with time_machine.travel(datetime(2026, 12, 1, 12, 0, tzinfo=UTC)):
+        add(draft, spent_on=date(2026, 11, 30))
+        claim_submit(claim=draft, by=draft.trainer.user)
+    with time_machine.travel(datetime(2026, 12, 3, 12, 0, tzinfo=UTC)):
+        claim_decide(claim=draft, by=coordinator, to=Claim.Status.APPROVED)
+
+    for before in (date(2026, 12, 2), date(2026, 11, 30)):
+        with pytest.raises(ValidationError) as refused:
+            claim_pay(claim=draft, by=coordinator, paid_on=before, reference="BACS 1")
+        assert refused.value.message_dict == {
+            "paid_on": [
+                "The payment date cannot be before the claim was approved, on 3 December 2026."
+            ]
+        }
+    draft.refresh_from_db()
+    assert (draft.status, draft.paid_on, draft.payment_reference) == ("approved", None, "")
+    assert not ClaimEvent.objects.filter(claim=draft, to_status=Claim.Status.PAID).exists()
+
+    claim_pay(claim=draft, by=coordinator, paid_on=date(2026, 12, 3))
+    draft.refresh_from_db()
+    assert (draft.status, draft.paid_on) == (Claim.Status.PAID, date(2026, 12, 3))
+
+
+def test_the_day_a_claim_was_approved_is_its_day_in_the_uk(draft, coordinator):
+    submitted(draft)
+    # 00:30 on 5 June in London (summer time) is still 4 June in UTC.
+    with time_machine.travel(datetime(2027, 6, 4, 23, 30, tzinfo=UTC)):
+        claim_decide(claim=draft, by=coordinator, to=Claim.Status.APPROVED)
+
+    with (
+        time_machine.travel(datetime(2027, 6, 5, 12, 0, tzinfo=UTC)),
+        pytest.raises(ValidationError, match="approved, on 5 June 2027"),
+    ):
+        claim_pay(claim=draft, by=coordinator, paid_on=date(2027, 6, 4))
+
+
 def test_a_claim_decided_already_is_not_decided_again(draft, coordinator):
     submitted(draft)
     claim_decide(claim=draft, by=coordinator, to=Claim.Status.APPROVED)

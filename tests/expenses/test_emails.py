@@ -186,11 +186,11 @@ def test_a_payment_is_emailed_with_its_date_and_reference(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        claim_pay(claim=claim, by=casey, paid_on=date(2026, 12, 3), reference="BACS-0042")
+        claim_pay(claim=claim, by=casey, paid_on=date(2026, 12, 4), reference="BACS-0042")
 
     [message] = to(claim.trainer.user.email)
     assert message.subject == f"Your expenses claim {claim.pk} is paid"
-    assert "paid on 3 December 2026" in message.body
+    assert "paid on 4 December 2026" in message.body
     assert "BACS-0042" in message.body
     assert "£14.78" in message.body
 

@@ -241,8 +241,22 @@ def test_a_crafted_post_on_ones_own_claim_is_refused_with_nothing_changed(client
 # Paying
 
 
+def approved(days_ago: int) -> Claim:
+    """An approved claim, submitted and approved `days_ago` days ago."""
+    at = timezone.now() - timedelta(days=days_ago)
+    claim = ClaimFactory(status=Claim.Status.APPROVED, submitted_at=at)
+    ClaimEvent.objects.create(
+        claim=claim,
+        by=UserFactory(roles=[Role.COORDINATOR]),
+        at=at,
+        from_status=Claim.Status.SUBMITTED,
+        to_status=Claim.Status.APPROVED,
+    )
+    return claim
+
+
 def test_a_coordinator_records_payment_with_a_date_and_reference(signed_in):
-    claim = ClaimFactory(status=Claim.Status.APPROVED)
+    claim = approved(days_ago=3)
     yesterday = timezone.localdate() - timedelta(days=1)
 
     pay(signed_in, claim, paid_on=yesterday.isoformat(), reference="BACS 0042")
@@ -267,6 +281,23 @@ def test_a_payment_date_in_the_future_is_refused_at_the_field(signed_in):
     assert 'value="BACS 0042"' in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED
+
+
+def test_a_payment_date_before_the_claim_was_approved_is_refused_at_the_field(signed_in):
+    claim = approved(days_ago=2)
+    approved_on = timezone.localdate() - timedelta(days=2)
+    day_before = approved_on - timedelta(days=1)
+
+    response = pay(signed_in, claim, paid_on=day_before.isoformat(), reference="BACS 0042")
+
+    assert response.context["payment_form"].errors == {
+        "paid_on": [
+            f"The payment date cannot be before the claim was approved, on {approved_on:%-d %B %Y}."
+        ]
+    }
+    assert 'value="BACS 0042"' in response.content.decode()
+    claim.refresh_from_db()
+    assert (claim.status, claim.paid_on, claim.payment_reference) == ("approved", None, "")
 
 
 @pytest.mark.parametrize("paid_on", ["", "31/02/2026", "yesterday"])

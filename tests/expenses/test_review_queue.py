@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from expenses.models import Claim, Item
+from expenses.models import Claim, ClaimEvent, Item
 from people.models import Role
 from tests.expenses.factories import ClaimFactory, ItemFactory
 from tests.people.factories import RegionFactory, UserFactory
@@ -195,8 +195,23 @@ def test_several_claims_are_approved_at_once_and_each_refusal_is_reported(signed
     )
 
 
+def approved(days_ago: int = 0) -> Claim:
+    """A claim submitted and approved `days_ago` days ago."""
+    claim = submitted(days_ago=days_ago)
+    claim.status = Claim.Status.APPROVED
+    claim.save()
+    ClaimEvent.objects.create(
+        claim=claim,
+        by=UserFactory(roles=[Role.COORDINATOR]),
+        at=timezone.now() - timedelta(days=days_ago),
+        from_status=Claim.Status.SUBMITTED,
+        to_status=Claim.Status.APPROVED,
+    )
+    return claim
+
+
 def test_several_claims_are_marked_paid_with_one_date_and_reference(signed_in):
-    claims = [ClaimFactory(status=Claim.Status.APPROVED) for _ in range(3)]
+    claims = [approved(days_ago=3) for _ in range(3)]
     yesterday = timezone.localdate() - timedelta(days=1)
 
     bulk(signed_in, claims, action="pay", paid_on=yesterday.isoformat(), reference="Run 7")
@@ -274,6 +289,33 @@ def test_a_payment_date_in_the_future_is_refused_before_any_claim_is_paid(signed
     assert 'value="R1"' in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED
+
+
+def test_a_payment_date_before_a_chosen_claim_was_approved_is_refused_and_nothing_is_paid(
+    signed_in,
+):
+    earlier, later = approved(days_ago=5), approved(days_ago=2)
+    later_on = timezone.localdate() - timedelta(days=2)
+    paid_on = timezone.localdate() - timedelta(days=3)
+
+    response = signed_in.post(
+        f"{QUEUE}?show=approved",
+        {
+            "claims": [earlier.pk, later.pk],
+            "action": "pay",
+            "paid_on": paid_on.isoformat(),
+            "reference": "R1",
+        },
+    )
+
+    assert response.context["bulk"].errors == {
+        "paid_on": [
+            "The payment date cannot be before the day a claim was approved: claim "
+            f"{later.pk} was approved on {later_on:%-d %B %Y}."
+        ]
+    }
+    assert 'value="R1"' in response.content.decode()
+    assert set(Claim.objects.values_list("status", "paid_on")) == {("approved", None)}
 
 
 def test_marking_paid_without_a_date_is_refused(signed_in):

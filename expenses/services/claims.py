@@ -7,7 +7,8 @@ the claim is theirs to change. Emails on each change, the coordinators' notice o
 and fees are still to come.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -185,7 +186,23 @@ def _item_fill(
     item.reason = reason if kind == Item.Kind.TAXI else ""
 
 
-@transaction.atomic
+@contextmanager
+def _receipts_kept_only_on_commit() -> Iterator[list[str | None]]:
+    """A transaction, with a list to note the name of each file stored in it. When it does not
+    commit, those files are deleted again, so no receipt is left in storage with no row naming
+    it. Django has no rollback hook, hence the try around it. Inside a larger transaction that
+    rolls back later, the files stay: the services are called from views, not inside one."""
+    stored: list[str | None] = []
+    try:
+        with transaction.atomic():
+            yield stored
+    except BaseException:
+        for name in stored:
+            if name:
+                default_storage.delete(name)
+        raise
+
+
 def item_add(
     *,
     claim: Claim,
@@ -202,20 +219,21 @@ def item_add(
     """Add an expense, with any receipts, to the trainer's own draft or returned claim. Mileage
     is worked out from the miles and the rate in force on the day; every other kind gives its
     amount."""
-    claim = _editable_claim(claim, by)
-    item = Item(claim=claim)
-    _item_fill(
-        item,
-        kind=kind,
-        spent_on=spent_on,
-        description=description,
-        amount=amount,
-        miles=miles,
-        vehicle=vehicle,
-        reason=reason,
-    )
-    item.save()
-    _receipts_store(item, receipts)
+    with _receipts_kept_only_on_commit() as stored:
+        claim = _editable_claim(claim, by)
+        item = Item(claim=claim)
+        _item_fill(
+            item,
+            kind=kind,
+            spent_on=spent_on,
+            description=description,
+            amount=amount,
+            miles=miles,
+            vehicle=vehicle,
+            reason=reason,
+        )
+        item.save()
+        _receipts_store(item, receipts, stored=stored)
     return item
 
 
@@ -321,9 +339,10 @@ def _stored_files_delete(names: list[str | None]) -> None:
     transaction.on_commit(delete)
 
 
-def _receipts_store(item: Item, files: Sequence[UploadedFile]) -> None:
+def _receipts_store(item: Item, files: Sequence[UploadedFile], *, stored: list[str | None]) -> None:
     """Keep receipts for an expense: PDF, JPEG or PNG by their content, each at most 10 MB,
-    stored privately under random names."""
+    stored privately under random names, each name noted in `stored` as soon as its file is
+    (see _receipts_kept_only_on_commit)."""
     if not files:
         return
     if item.receipts.count() + len(files) > MOST_RECEIPTS_AN_ITEM:
@@ -338,15 +357,19 @@ def _receipts_store(item: Item, files: Sequence[UploadedFile]) -> None:
             name = one_line(upload.name or "") or "A file"
             raise ValidationError({"receipts": [f"{name}: {m}" for m in error.messages]}) from None
     for upload in files:
-        Receipt.objects.create(
+        receipt = Receipt(
             item=item,
             file=upload,
             original_name=one_line(PurePosixPath(upload.name or "receipt").name)[:200],
             size=upload.size or 0,
         )
+        # The file is stored as saving the row would store it, but first, so that its name is
+        # known even when the row's write fails.
+        receipt.file.save(receipt.file.name or "", upload, save=False)
+        stored.append(receipt.file.name)
+        receipt.save()
 
 
-@transaction.atomic
 def item_change(
     *,
     item: Item,
@@ -363,19 +386,20 @@ def item_change(
     """Correct an expense on the trainer's own draft or returned claim and add receipts to it,
     by the same rules as adding one (mileage is worked out again at the rate in force on the
     new date)."""
-    item = _item_locked(item, by)
-    _item_fill(
-        item,
-        kind=kind,
-        spent_on=spent_on,
-        description=description,
-        amount=amount,
-        miles=miles,
-        vehicle=vehicle,
-        reason=reason,
-    )
-    item.save()
-    _receipts_store(item, receipts)
+    with _receipts_kept_only_on_commit() as stored:
+        item = _item_locked(item, by)
+        _item_fill(
+            item,
+            kind=kind,
+            spent_on=spent_on,
+            description=description,
+            amount=amount,
+            miles=miles,
+            vehicle=vehicle,
+            reason=reason,
+        )
+        item.save()
+        _receipts_store(item, receipts, stored=stored)
     return item
 
 

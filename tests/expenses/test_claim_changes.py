@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.utils import timezone
 
 from expenses.models import Claim, ClaimEvent, Item, Receipt, Vehicle
@@ -113,6 +114,62 @@ def test_an_expense_keeps_at_most_ten_receipts():
 
     assert refused.value.message_dict == {"receipts": ["An expense can have at most 10 receipts."]}
     assert item.receipts.count() == MOST_RECEIPTS_AN_ITEM
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """An empty storage of this test's own, so what is left in it can be counted."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def files_in(root) -> list:
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+@pytest.fixture
+def second_receipt_row_fails(monkeypatch):
+    """Call it, and the database refuses the second receipt written from then on, once the first
+    receipt and the second's file are stored: the whole change rolls back."""
+    save, saved = Receipt.save, []
+
+    def save_then_fail(self, *args, **kwargs):
+        save(self, *args, **kwargs)
+        saved.append(self)
+        if len(saved) == 2:
+            raise IntegrityError("the database refused the receipt")
+
+    return lambda: monkeypatch.setattr(Receipt, "save", save_then_fail)
+
+
+def test_receipts_of_an_expense_that_was_not_added_leave_no_file(media, second_receipt_row_fails):
+    claim = ClaimFactory()
+    second_receipt_row_fails()
+
+    with pytest.raises(IntegrityError):
+        item_add(claim=claim, by=claim.trainer.user, **details(receipts=[photo("a.png"), photo()]))
+
+    assert not Item.objects.exists()
+    assert not Receipt.objects.exists()
+    assert files_in(media) == []
+
+
+def test_receipts_of_a_change_that_was_not_saved_leave_no_file(media, second_receipt_row_fails):
+    item = ItemFactory()
+    kept = ReceiptFactory(item=item)
+    second_receipt_row_fails()
+
+    with pytest.raises(IntegrityError):
+        item_change(
+            item=item,
+            by=item.claim.trainer.user,
+            **details(amount=Decimal("9.99"), receipts=[photo("a.png"), photo()]),
+        )
+
+    item.refresh_from_db()
+    assert item.amount == Decimal("4.20")
+    assert list(item.receipts.all()) == [kept]
+    assert files_in(media) == [media / kept.file.name]
 
 
 def test_removing_a_receipt_deletes_its_file(django_capture_on_commit_callbacks):

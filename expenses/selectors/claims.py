@@ -43,9 +43,16 @@ def claim_total(claim: Claim) -> Decimal:
 
 
 def tax_year_of(day: date) -> tuple[date, date]:
-    """The UK tax year holding `day`: 6 April to the next 5 April."""
-    start_year = day.year if (day.month, day.day) >= (4, 6) else day.year - 1
-    return date(start_year, 4, 6), date(start_year + 1, 4, 5)
+    """The UK tax year holding `day`: 6 April to the next 5 April. The calendar's first and last
+    tax years are cut short at its ends (1 January of year 1, 31 December 9999), so any date a
+    person can type has one."""
+    if (day.month, day.day) >= (4, 6):
+        start = date(day.year, 4, 6)
+        end = date(day.year + 1, 4, 5) if day.year < date.max.year else date.max
+    else:
+        start = date(day.year - 1, 4, 6) if day.year > date.min.year else date.min
+        end = date(day.year, 4, 5)
+    return start, end
 
 
 @dataclass(frozen=True)

@@ -609,6 +609,22 @@ def test_the_claim_page_runs_a_bounded_number_of_queries(
 # Receipts are private
 
 
+@pytest.mark.parametrize(
+    ("spent_on", "message"),
+    [
+        ("9999-12-31", "The date cannot be in the future."),
+        ("0001-01-01", "The date is before you joined the programme."),
+    ],
+)
+def test_an_expense_dated_at_either_end_of_the_calendar_is_refused_at_the_date(
+    signed_in, draft, spent_on, message
+):
+    response = signed_in.post(detail(draft), item_post(spent_on=spent_on))
+
+    assert response.context["form"].errors == {"spent_on": [message]}
+    assert not Item.objects.exists()
+
+
 def test_a_receipt_is_downloaded_by_its_trainer_and_coordinators_only(
     client, profile, other_trainer, coordinator
 ):

@@ -69,6 +69,27 @@ def test_the_tax_year_runs_from_6_april_to_5_april(day, start, end):
     assert tax_year_of(day) == (start, end)
 
 
+@pytest.mark.parametrize(
+    ("day", "start", "end"),
+    [
+        (date(9999, 12, 31), date(9999, 4, 6), date.max),
+        (date(9999, 4, 5), date(9998, 4, 6), date(9999, 4, 5)),
+        (date(1, 1, 1), date.min, date(1, 4, 5)),
+    ],
+)
+def test_a_tax_year_at_the_ends_of_the_calendar_stops_at_its_first_or_last_day(day, start, end):
+    assert tax_year_of(day) == (start, end)
+
+
+def test_the_earnings_check_on_the_last_day_of_the_calendar_counts_that_years_fees(limited):
+    fee_on(limited, date(9999, 12, 31), "150.00")
+
+    check = earnings_check(trainer=limited, extra=Decimal("0.00"), day=date(9999, 12, 31))
+
+    assert check is not None
+    assert (check.so_far, check.over) == (Decimal("150.00"), True)
+
+
 def test_no_limit_recorded_means_no_check():
     trainer = TrainerFactory(yearly_earnings_limit=None)
     fee_on(trainer, date(2026, 5, 1), "5000.00")

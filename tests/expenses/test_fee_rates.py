@@ -120,6 +120,17 @@ def test_a_second_rate_for_the_same_unit_and_day_is_refused_at_the_date_keeping_
     assert FeeRate.objects.get().amount == Decimal("75.00")
 
 
+def test_a_rate_from_the_last_day_of_the_calendar_is_set_and_listed(client, coordinator):
+    client.force_login(coordinator)
+
+    response = client.post(
+        URL, {"unit": HALF_DAY, "amount": "80", "effective_from": "9999-12-31"}, follow=True
+    )
+
+    assert "31 December 9999" in response.content.decode()
+    assert FeeRate.objects.filter(effective_from=date.max).exists()
+
+
 def test_the_same_day_for_another_unit_is_fine(client, coordinator):
     FeeRateFactory(unit=HALF_DAY, effective_from=date(2027, 4, 6))
     client.force_login(coordinator)

@@ -443,6 +443,39 @@ def test_another_coordinator_approves_then_marks_paid_on_the_pages(client, secon
     assert (fee.status, fee.paid_on, fee.payment_reference) == ("paid", TODAY, "R1")
 
 
+def test_the_fees_page_of_a_session_on_the_last_day_of_the_calendar_shows(client, coordinator):
+    starts = datetime(9999, 12, 31, 10, tzinfo=UTC)
+    session = TrainingSessionFactory(starts_at=starts, ends_at=starts + timedelta(hours=3))
+    trainer = on(session, yearly_earnings_limit=Decimal("100.00"))
+    FeeFactory(trainer=trainer, session=session)
+    client.force_login(coordinator)
+
+    response = client.get(fees_url(session))
+
+    assert response.status_code == 200
+    assert "£75.00" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("paid_on", "message"),
+    [
+        ("9999-12-31", "The payment date cannot be in the future."),
+        ("10000-01-01", "Enter a real date"),
+    ],
+)
+def test_a_fee_paid_date_at_the_end_of_the_calendar_is_refused_at_the_field(
+    client, second_coordinator, fee, paid_on, message
+):
+    fee_approve(fee=fee, by=second_coordinator)
+    client.force_login(second_coordinator)
+
+    response = client.post(reverse("expenses:fee-pay", kwargs={"pk": fee.pk}), {"paid_on": paid_on})
+
+    assert message in response.context["form"].errors["paid_on"][0]
+    fee.refresh_from_db()
+    assert fee.status == Fee.Status.APPROVED
+
+
 def test_the_coordinator_is_warned_before_approving_a_fee_past_the_trainers_limit(
     client, second_coordinator, session
 ):

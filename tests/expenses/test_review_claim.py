@@ -300,6 +300,25 @@ def test_a_payment_date_before_the_claim_was_approved_is_refused_at_the_field(si
     assert (claim.status, claim.paid_on, claim.payment_reference) == ("approved", None, "")
 
 
+@pytest.mark.parametrize(
+    ("paid_on", "message"),
+    [
+        ("9999-12-31", "The payment date cannot be in the future."),
+        ("0001-01-01", "The payment date cannot be before the claim was approved"),
+    ],
+)
+def test_a_payment_date_at_either_end_of_the_calendar_is_refused_at_the_field(
+    signed_in, paid_on, message
+):
+    claim = approved(days_ago=2)
+
+    response = pay(signed_in, claim, paid_on=paid_on)
+
+    assert message in response.context["payment_form"].errors["paid_on"][0]
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+
+
 @pytest.mark.parametrize("paid_on", ["", "31/02/2026", "yesterday"])
 def test_a_missing_or_unreadable_payment_date_is_refused(signed_in, paid_on):
     claim = ClaimFactory(status=Claim.Status.APPROVED)

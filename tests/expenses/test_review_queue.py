@@ -318,6 +318,23 @@ def test_a_payment_date_before_a_chosen_claim_was_approved_is_refused_and_nothin
     assert set(Claim.objects.values_list("status", "paid_on")) == {("approved", None)}
 
 
+@pytest.mark.parametrize(
+    ("paid_on", "message"),
+    [
+        ("9999-12-31", "The payment date cannot be in the future."),
+        ("0001-01-01", "The payment date cannot be before the day a claim was approved"),
+    ],
+)
+def test_a_bulk_payment_date_at_either_end_of_the_calendar_is_refused(signed_in, paid_on, message):
+    claim = approved(days_ago=2)
+
+    response = signed_in.post(QUEUE, {"claims": [claim.pk], "action": "pay", "paid_on": paid_on})
+
+    assert message in response.context["bulk"].errors["paid_on"][0]
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+
+
 def test_marking_paid_without_a_date_is_refused(signed_in):
     claim = ClaimFactory(status=Claim.Status.APPROVED)
 

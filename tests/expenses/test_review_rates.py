@@ -1,7 +1,7 @@
 """Mileage rates for coordinators: every rate with its date, and a new one from today on; a rate
 for a day that has one already, a past day or an impossible amount is refused at its field."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -100,6 +100,15 @@ def test_an_impossible_rate_is_refused_at_the_field(signed_in, per_mile, message
 
     assert response.context["form"].errors == {"per_mile": [message]}
     assert MileageRate.objects.count() == before
+
+
+def test_a_rate_from_the_last_day_of_the_calendar_is_added_and_listed(signed_in):
+    response = signed_in.post(
+        RATES, {"vehicle": "car", "per_mile": "0.55", "effective_from": "9999-12-31"}, follow=True
+    )
+
+    assert "31 December 9999" in response.content.decode()
+    assert MileageRate.objects.filter(effective_from=date.max).exists()
 
 
 def test_an_unknown_way_of_travelling_is_refused(signed_in):

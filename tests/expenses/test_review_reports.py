@@ -146,6 +146,17 @@ def test_each_download_is_recorded_in_the_audit_trail(signed_in, coordinator):
     assert event.changes == {"file": "expense-items.csv", "rows": 2}
 
 
+def test_dates_at_either_end_of_the_calendar_filter_the_file_and_the_totals(signed_in):
+    claim_with("1.00", submitted_on=(2026, 11, 2))
+    far = {"start": "0001-01-01", "end": "9999-12-31"}
+
+    rows = rows_of(signed_in.get(CSV, far))
+    totals = signed_in.get(TOTALS, far)
+
+    assert [row["Amount (£)"] for row in rows] == ["1.00"]
+    assert totals.context["totals"] is not None
+
+
 def test_an_end_before_the_start_is_refused_and_no_file_is_made(signed_in):
     response = signed_in.get(CSV, {"start": "2026-11-02", "end": "2026-11-01"})
 

@@ -148,13 +148,21 @@ def test_another_trainer_gets_a_404(client, other_trainer, trainer):
     assert not AuditEvent.objects.filter(action=ExportAction.EXPORT).exists()
 
 
-@pytest.mark.parametrize("year", [2023, 2027, 1])
+@pytest.mark.parametrize("year", [2023, 2027, 1, 0, 9999, 10000])
 def test_a_year_before_they_joined_or_still_to_come_is_a_404(client, trainer, year):
     client.force_login(trainer.user)
 
     url = reverse("expenses:statement-pdf", kwargs={"pk": trainer.pk, "year": year})
 
     assert client.get(url).status_code == 404
+
+
+def test_the_last_tax_year_of_the_calendar_stops_on_its_last_day(trainer):
+    statement = year_paid(trainer=trainer, start_year=9999)
+
+    assert (statement.start, statement.end) == (date(9999, 4, 6), date.max)
+    assert statement.label == "9999 to 9999"
+    assert statement.total == Decimal("0.00")
 
 
 def test_the_statement_reads_the_same_number_of_queries_for_few_and_many_lines(trainer):

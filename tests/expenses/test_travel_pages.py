@@ -119,6 +119,17 @@ def test_a_bad_request_stays_on_the_page_with_what_was_typed(client, sam, change
     assert not TravelRequest.objects.exists()
 
 
+def test_travel_on_the_last_day_of_the_calendar_is_asked_for_and_shown(client, sam):
+    client.force_login(sam.user)
+
+    response = client.post(
+        reverse("expenses:travel-create"), form_data(travel_on="9999-12-31"), follow=True
+    )
+
+    assert response.status_code == 200
+    assert "31 December 9999" in response.content.decode()
+
+
 def test_a_crafted_post_for_another_trainers_session_is_refused(client, sam, alex):
     theirs = TrainerAssignmentFactory(user=alex.user, status="accepted").session
     client.force_login(sam.user)

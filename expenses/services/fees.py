@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.dates import uk_local
 from core.text import one_line
 from expenses.audit_actions import ExpenseAction
 from expenses.models import Fee, FeeRate
@@ -171,9 +172,22 @@ def fee_approve(*, fee: Fee, by: User) -> Fee:
     return fee
 
 
+def _paid_too_early(fee: Fee, paid_on: date) -> str:
+    """Why a fee cannot have been paid on `paid_on`, or "": not before the session it is for,
+    nor before the day it was approved, whichever came later (the UK days)."""
+    limits = [(session_day(fee.session), "the session")]
+    if fee.approved_at is not None:
+        limits.append((uk_local(fee.approved_at).date(), "the fee was approved"))
+    day, what = max(limits, key=lambda limit: limit[0])
+    if paid_on < day:
+        return f"The payment date cannot be before {what}, on {day:%-d %B %Y}."
+    return ""
+
+
 @transaction.atomic
 def fee_pay(*, fee: Fee, by: User, paid_on: date | None, reference: str = "") -> Fee:
-    """Record that an approved fee was paid, on which day and with which reference."""
+    """Record that an approved fee was paid, on which day (not in the future, nor before its
+    session or its approval) and with which reference."""
     fee = _fee_locked(fee)
     if not by.has_role(Role.COORDINATOR):
         raise ValidationError("Only a coordinator can record a payment.")
@@ -187,6 +201,8 @@ def fee_pay(*, fee: Fee, by: User, paid_on: date | None, reference: str = "") ->
         raise ValidationError({"paid_on": "Enter the day it was paid."})
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": "The payment date cannot be in the future."})
+    if problem := _paid_too_early(fee, paid_on):
+        raise ValidationError({"paid_on": problem})
     fee.paid_on, fee.payment_reference = paid_on, one_line(reference)
     _fee_move(fee, to=Fee.Status.PAID, by=by)
     return fee

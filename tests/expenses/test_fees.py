@@ -337,6 +337,38 @@ def test_a_payment_date_in_the_future_is_refused(fee, second_coordinator):
     assert fee.status == Fee.Status.APPROVED
 
 
+def test_a_payment_date_before_the_fee_was_approved_is_refused(fee, second_coordinator):
+    with time_machine.travel(datetime(2026, 12, 2, 12, 0, tzinfo=UTC)):
+        fee_approve(fee=fee, by=second_coordinator)
+
+    with pytest.raises(ValidationError) as refused:
+        fee_pay(fee=fee, by=second_coordinator, paid_on=date(2026, 12, 1), reference="R1")
+
+    assert refused.value.message_dict == {
+        "paid_on": ["The payment date cannot be before the fee was approved, on 2 December 2026."]
+    }
+    fee.refresh_from_db()
+    assert (fee.status, fee.paid_on, fee.payment_reference) == (Fee.Status.APPROVED, None, "")
+    fee_pay(fee=fee, by=second_coordinator, paid_on=date(2026, 12, 2))
+
+
+def test_a_payment_date_before_the_session_is_refused(coordinator, second_coordinator, rate):
+    starts = datetime(2026, 12, 10, 10, tzinfo=UTC)
+    session = TrainingSessionFactory(starts_at=starts, ends_at=starts + timedelta(hours=3))
+    fee = record(session, on(session), coordinator)
+    with time_machine.travel(datetime(2026, 11, 30, 12, 0, tzinfo=UTC)):
+        fee_approve(fee=fee, by=second_coordinator)
+
+    with pytest.raises(ValidationError) as refused:
+        fee_pay(fee=fee, by=second_coordinator, paid_on=TODAY)
+
+    assert refused.value.message_dict == {
+        "paid_on": ["The payment date cannot be before the session, on 10 December 2026."]
+    }
+    fee.refresh_from_db()
+    assert (fee.status, fee.paid_on) == (Fee.Status.APPROVED, None)
+
+
 # The session's fees page
 
 
@@ -472,6 +504,25 @@ def test_a_fee_paid_date_at_the_end_of_the_calendar_is_refused_at_the_field(
     response = client.post(reverse("expenses:fee-pay", kwargs={"pk": fee.pk}), {"paid_on": paid_on})
 
     assert message in response.context["form"].errors["paid_on"][0]
+    fee.refresh_from_db()
+    assert fee.status == Fee.Status.APPROVED
+
+
+def test_a_payment_date_before_the_approval_is_refused_at_the_field_keeping_what_was_typed(
+    client, second_coordinator, fee
+):
+    fee_approve(fee=fee, by=second_coordinator)
+    client.force_login(second_coordinator)
+
+    response = client.post(
+        reverse("expenses:fee-pay", kwargs={"pk": fee.pk}),
+        {"paid_on": "2026-12-03", "reference": "R1"},
+    )
+
+    assert response.context["form"].errors == {
+        "paid_on": ["The payment date cannot be before the fee was approved, on 4 December 2026."]
+    }
+    assert 'value="R1"' in response.content.decode()
     fee.refresh_from_db()
     assert fee.status == Fee.Status.APPROVED
 

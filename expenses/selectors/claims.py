@@ -114,8 +114,15 @@ def earnings_check(*, trainer: Trainer, extra: Decimal, day: date) -> EarningsCh
 
 # --- A trainer's own claims: what their pages show ---
 
-# How far back the "New claim" page offers sessions the trainer was on.
+# How far back a trainer can claim for a session they were on.
 SESSIONS_TO_CLAIM_FOR = timedelta(days=365)
+
+
+def claim_window(now: datetime) -> tuple[datetime, datetime]:
+    """When a session a trainer claims for at `now` may have started: within the last year, and
+    not after now (both ends included). "New claim" and claim_start take these sessions, and
+    "Claim expenses for this session" is offered for them only (expenses.links)."""
+    return now - SESSIONS_TO_CLAIM_FOR, now
 
 
 def claim_start_refused_reason(*, trainer: Trainer) -> str:
@@ -184,13 +191,11 @@ def mileage_rates_in_force(*, day: date) -> list[MileageRate]:
 def claim_sessions_for_trainer(*, trainer: Trainer) -> QuerySet[TrainingSession]:
     """Sessions the trainer was on (accepted) that have started, within the last year, newest
     first: what the "New claim" page offers to claim for."""
-    now = timezone.now()
     return (
         TrainingSession.objects.filter(
             assignments__user_id=trainer.user_id,
             assignments__status=TrainerAssignment.Status.ACCEPTED,
-            starts_at__lte=now,
-            starts_at__gte=now - SESSIONS_TO_CLAIM_FOR,
+            starts_at__range=claim_window(timezone.now()),
         )
         .exclude(status=TrainingSession.Status.CANCELLED)
         .select_related("course_version__course")

@@ -7,14 +7,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from expenses.links import claim_links_on_session
 from expenses.models import Claim, ClaimEvent, Item, Receipt
+from expenses.selectors import SESSIONS_TO_CLAIM_FOR
 from expenses.services import claim_decide, claim_pay, claim_submit
 from people.models import Role
+from sessions.models import DeliveryReport
 from tests.expenses.factories import (
     PNG,
     ClaimFactory,
@@ -149,6 +153,45 @@ def test_the_filed_delivery_report_offers_to_claim(signed_in, profile):
     assert filed.status_code == 302
 
     assert f'action="{start}"' in signed_in.get(report).content.decode()
+
+
+def test_the_filed_report_of_a_session_over_a_year_ago_offers_no_claim(signed_in, profile):
+    session = delivered_session_for(profile, days_ago=366)
+    DeliveryReport.objects.create(
+        session=session, delivered_as_planned=True, attendee_count=0, submitted_by=profile.user
+    )
+    start = reverse("expenses:claim-start", kwargs={"session_id": session.pk})
+
+    report = signed_in.get(reverse("sessions:delivery-report", kwargs={"pk": session.pk}))
+
+    assert report.status_code == 200
+    assert f'action="{start}"' not in report.content.decode()
+    assert signed_in.post(start).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("after_start", "offered"),
+    [
+        (SESSIONS_TO_CLAIM_FOR - timedelta(minutes=1), True),
+        (SESSIONS_TO_CLAIM_FOR, True),
+        (SESSIONS_TO_CLAIM_FOR + timedelta(minutes=1), False),
+    ],
+    ids=["a minute inside", "on the edge", "a minute past"],
+)
+def test_the_claim_button_is_offered_exactly_while_the_claim_can_be_started(
+    signed_in, profile, after_start, offered
+):
+    session = delivered_session_for(profile)
+    start = reverse("expenses:claim-start", kwargs={"session_id": session.pk})
+
+    with time_machine.travel(session.starts_at + after_start, tick=False):
+        signed_in.force_login(profile.user)  # a year on, the sign-in has long expired
+        links = claim_links_on_session(session=session, user=profile.user)
+        response = signed_in.post(start)
+
+    assert [link.url for link in links] == ([start] if offered else [])
+    assert response.status_code == (302 if offered else 404)
+    assert Claim.objects.filter(session=session).exists() == offered
 
 
 def test_a_trainer_cannot_open_a_claim_for_a_session_they_were_not_on(signed_in, profile):

@@ -3,8 +3,7 @@
 status is kept as a ClaimEvent, the trainer's timeline, and in the audit trail.
 
 A trainer also corrects or removes items, keeps receipts for them and discards a draft, while
-the claim is theirs to change. Emails on each change, the coordinators' notice of a new claim
-and fees are still to come.
+the claim is theirs to change. The emails each change sends are in expenses.services.notify.
 """
 
 from collections.abc import Iterable, Iterator, Sequence

@@ -306,3 +306,44 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return f"Fee £{self.amount} ({self.get_status_display()})"
+
+
+class Statement(models.Model):
+    """A trainer's yearly statement (fees and expenses paid in the tax year from 6 April
+    `start_year`) as a PDF a worker prepares: queued -> ready, queued again when asked for again.
+    The file is private: only the download view serves it, after checking who is asking."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Being prepared"
+        READY = "ready", "Ready"
+
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="statements")
+    start_year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(
+        upload_to=PrivateUploadPath("expenses/statements"), max_length=200, blank=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    # When the worker's task was last published to the broker (cleared when that failed), so
+    # the sweep does not publish again what is already waiting there.
+    handed_off_at = models.DateTimeField(null=True, blank=True)
+    prepared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_year", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainer", "start_year"], name="one_statement_a_tax_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="queued") | (~Q(file="") & Q(prepared_at__isnull=False)),
+                name="statement_ready_has_a_file",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"Statement {self.start_year} to {self.start_year + 1} ({self.get_status_display()})"

@@ -75,6 +75,16 @@ urlpatterns: list = [
     path("fees/<int:pk>/pay/", fees.FeePayView.as_view(), name="fee-pay"),
     path("my-earnings/", fees.MyEarningsView.as_view(), name="my-earnings"),
     path(
+        "fees/trainers/<int:pk>/statements/",
+        fees.StatementListView.as_view(),
+        name="statements",
+    ),
+    path(
+        "fees/trainers/<int:pk>/statement/<int:year>/prepare/",
+        fees.StatementRequestView.as_view(),
+        name="statement-request",
+    ),
+    path(
         "fees/trainers/<int:pk>/statement/<int:year>.pdf",
         fees.StatementPdfView.as_view(),
         name="statement-pdf",

@@ -272,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "expenses.tasks.flag_overdue_claims",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Yearly statements whose hand-off to the worker was lost (the broker was away) go again.
+    "hand-off-waiting-statements": {
+        "task": "expenses.tasks.hand_off_waiting_statements",
+        "schedule": 120.0,
+    },
 }
 
 LOGGING = {

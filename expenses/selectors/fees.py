@@ -1,6 +1,6 @@
 """Reads about fees and earnings: the rate in force, a session's fees page, a fee for the
-coordinators, and what a trainer was paid in a tax year (their earnings page and yearly
-statement)."""
+coordinators, what a trainer was paid in a tax year (their earnings page and yearly statement),
+and the yearly statements asked for and prepared."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from expenses.models import Claim, Fee, FeeRate, Item
+from expenses.models import Claim, Fee, FeeRate, Item, Statement
 from expenses.selectors.claims import (
     PENNY,
     EarningsCheck,
@@ -260,6 +260,27 @@ def statement_years(*, trainer: Trainer, today: date) -> list[int]:
 
 
 @dataclass(frozen=True)
+class StatementYear:
+    """A tax year a trainer can have a statement of, and its statement if one was asked for."""
+
+    trainer: Trainer
+    start_year: int
+    statement: Statement | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year} to {self.start_year + 1}"
+
+    @property
+    def ready(self) -> bool:
+        return self.statement is not None and self.statement.status == Statement.Status.READY
+
+    @property
+    def queued(self) -> bool:
+        return self.statement is not None and self.statement.status == Statement.Status.QUEUED
+
+
+@dataclass(frozen=True)
 class Earnings:
     """A trainer's earnings page: what they were paid this tax year, and against their limit
     (fees and claims approved or paid) how close they are."""
@@ -268,7 +289,7 @@ class Earnings:
     check: EarningsCheck | None
     # Fees recorded and claims submitted this tax year, not yet approved.
     awaiting: Decimal
-    years: list[int]
+    statements: list[StatementYear]
 
     @property
     def left(self) -> Decimal | None:
@@ -306,7 +327,7 @@ def earnings_get(*, trainer: Trainer, today: date) -> Earnings:
         paid=year_paid(trainer=trainer, start_year=start.year),
         check=earnings_check(trainer=trainer, extra=Decimal("0.00"), day=today),
         awaiting=(fees or Decimal("0.00")) + (claims or Decimal("0.00")),
-        years=statement_years(trainer=trainer, today=today),
+        statements=statement_years_for(trainer=trainer, today=today),
     )
 
 
@@ -321,3 +342,61 @@ def trainer_get_for_statement(*, user: User, pk: int) -> Trainer:
     if trainer is None:
         raise Http404
     return trainer
+
+
+# --- Yearly statements ---
+
+
+@dataclass(frozen=True)
+class TrainerStatements:
+    trainer: Trainer
+    years: list[StatementYear]
+
+
+def statement_year_refused_reason(
+    *, trainer: Trainer, start_year: int, by: User, today: date
+) -> str:
+    """Why there can be no statement of the tax year from 6 April `start_year`, or an empty
+    string: a statement covers a year from the one the trainer joined in up to this one."""
+    years = statement_years(trainer=trainer, today=today)
+    label = f"{start_year} to {start_year + 1}"
+    if not years or start_year > years[0]:
+        return f"The tax year {label} has not started yet, so there is no statement of it."
+    if start_year < years[-1]:
+        who = "you" if trainer.user_id == by.pk else (trainer.user.full_name or "the trainer")
+        return (
+            f"The tax year {label} ended before {who} joined, so there is nothing to put in a "
+            f"statement. The first statement is for {years[-1]} to {years[-1] + 1}."
+        )
+    return ""
+
+
+def statement_years_for(*, trainer: Trainer, today: date) -> list[StatementYear]:
+    """Each tax year `trainer` can have a statement of, newest first, with the statement asked
+    for, if any: one query however many years."""
+    statements = {
+        statement.start_year: statement for statement in Statement.objects.filter(trainer=trainer)
+    }
+    return [
+        StatementYear(trainer=trainer, start_year=year, statement=statements.get(year))
+        for year in statement_years(trainer=trainer, today=today)
+    ]
+
+
+def trainer_statements_get(*, user: User, pk: int, today: date) -> TrainerStatements:
+    """A trainer's yearly statements page as `user` may see it (their own, or anyone's for a
+    coordinator; a 404 otherwise)."""
+    trainer = trainer_get_for_statement(user=user, pk=pk)
+    return TrainerStatements(
+        trainer=trainer, years=statement_years_for(trainer=trainer, today=today)
+    )
+
+
+def statement_get(*, user: User, pk: int, start_year: int, today: date) -> StatementYear:
+    """One tax year's statement of a trainer as `user` may see it; a 404 for a trainer they may
+    not see or a year no statement can cover."""
+    trainer = trainer_get_for_statement(user=user, pk=pk)
+    if start_year not in statement_years(trainer=trainer, today=today):
+        raise Http404
+    statement = Statement.objects.filter(trainer=trainer, start_year=start_year).first()
+    return StatementYear(trainer=trainer, start_year=start_year, statement=statement)

@@ -40,6 +40,13 @@ from expenses.services.notify import (
     travel_cancelled_notify,
     travel_requested_notify,
 )
+from expenses.services.statements import (
+    STATEMENT_HAND_OFF_GRACE,
+    statement_hand_off,
+    statement_prepare,
+    statement_request,
+    statements_hand_off_waiting,
+)
 from expenses.services.travel import (
     MOST_COST,
     OPEN,
@@ -62,6 +69,7 @@ __all__ = [
     "OPEN",
     "PAST_THE_LIMIT",
     "RECEIPT_KINDS",
+    "STATEMENT_HAND_OFF_GRACE",
     "ClaimOutcome",
     "claim_decide",
     "claim_discard",
@@ -83,6 +91,10 @@ __all__ = [
     "item_remove",
     "mileage_rate_add",
     "receipt_remove",
+    "statement_hand_off",
+    "statement_prepare",
+    "statement_request",
+    "statements_hand_off_waiting",
     "travel_booked_notify",
     "travel_cancelled_notify",
     "travel_request_book",

@@ -1,8 +1,10 @@
-"""Factories for expenses: claims with their items, receipts, travel requests and fees.
+"""Factories for expenses: claims with their items, receipts, travel requests, fees and yearly
+statements.
 
 ClaimFactory() is a draft for a session the trainer was on (an accepted assignment is made);
 pass status="submitted" and so on, written straight to the database with no timeline or email.
-ItemFactory() is a £4.20 bus fare on a new draft.
+ItemFactory() is a £4.20 bus fare on a new draft. StatementFactory() is this tax year's statement,
+ready, its file a tiny stand-in PDF (the worker's real one is made by statement_prepare).
 """
 
 from datetime import timedelta
@@ -12,7 +14,8 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from expenses.models import Claim, Fee, FeeRate, Item, Receipt, TravelRequest
+from expenses.models import Claim, Fee, FeeRate, Item, Receipt, Statement, TravelRequest
+from expenses.selectors import tax_year_of
 from people.models import Role
 from sessions.models import TrainerAssignment
 from tests.factory_base import ModelFactory
@@ -25,6 +28,8 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
 )
+# Enough of a PDF for its kind to be read from the content.
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def joined_a_year_ago(trainer):
@@ -113,3 +118,16 @@ class FeeFactory(ModelFactory[Fee]):
     rate = Decimal("75.00")
     amount = Decimal("75.00")
     recorded_by = factory.SubFactory(UserFactory, roles=[Role.COORDINATOR])
+
+
+class StatementFactory(ModelFactory[Statement]):
+    class Meta:
+        model = Statement
+
+    trainer = factory.LazyFunction(lambda: TrainerFactory(status="active"))
+    start_year = factory.LazyFunction(lambda: tax_year_of(timezone.localdate())[0].year)
+    status = Statement.Status.READY
+    file = factory.LazyFunction(lambda: ContentFile(PDF, name="statement.pdf"))
+    requested_by = factory.SelfAttribute("trainer.user")
+    requested_at = factory.LazyFunction(timezone.now)
+    prepared_at = factory.LazyFunction(timezone.now)

@@ -10,6 +10,7 @@ from tests.expenses.factories import (
     FeeRateFactory,
     ItemFactory,
     ReceiptFactory,
+    StatementFactory,
     TravelRequestFactory,
 )
 
@@ -33,3 +34,6 @@ def test_each_factory_makes_a_row():
     assert TravelRequestFactory().status == "requested"
     assert FeeRateFactory().amount > 0
     assert FeeFactory().recorded_by.has_role("coordinator")
+    statement = StatementFactory()
+    assert statement.file.name.startswith("private/expenses/statements/")
+    assert statement.file.name.endswith(".pdf")

@@ -181,9 +181,10 @@ def test_my_earnings_shows_what_was_paid_this_tax_year_and_the_limit(client, lim
     assert "Your limit is <strong>£100.00</strong>" in page
     assert "come to <strong>£45.40</strong>, so £54.60 is left" in page
     assert "Warning:" not in page
-    statement = reverse("expenses:statement-pdf", kwargs={"pk": limited.pk, "year": 2026})
+    statement = reverse("expenses:statement-request", kwargs={"pk": limited.pk, "year": 2026})
     assert statement in page
-    assert "Download yearly statement (PDF) for 6 April 2024 to 5 April 2025" in page
+    assert "Tax year 6 April 2024 to 5 April 2025" in page
+    assert "Prepare my statement for 2024 to 2025" in page
 
 
 def test_the_trainer_is_warned_when_a_fee_awaiting_approval_would_take_them_past_it(
